@@ -1,0 +1,1 @@
+"""The pure NumPy engine: no web imports here (tests/engine/test_purity.py checks)."""

@@ -1,0 +1,188 @@
+"""The resolved dropout plan in words: per mask its rate, sharing, timing, source and notes.
+
+This is what the pages print beside the pictures, so every sentence here must be true of the
+framework it names (shared/docs/semantics.md; tests/parity checks the numbers).
+"""
+
+from __future__ import annotations
+
+from app.engine.dropout import MaskSpec
+from app.engine.semantics import KERAS3_SRC, PRESETS, TFKERAS2_SRC, TORCH_SRC, Plan, pytorch_warning
+
+EMB_SOURCE = {
+    "standard": "keras/src/layers/regularization/dropout.py (Dropout)",
+    "spatial": "keras/src/layers/regularization/spatial_dropout.py (SpatialDropout1D)",
+    "word": "salesforce/awd-lstm-lm embed_regularize.py (embedded_dropout); arXiv 1512.05287",
+}
+EMB_NOTE = {
+    "standard": "Dropout({r}) after the Embedding: a fresh mask for every step and feature.",
+    "spatial": "SpatialDropout1D({r}): whole embedding features dropped, the same at every step.",
+    "word": "Word dropout: whole word types (rows of the embedding matrix) dropped, so every "
+    "occurrence of a dropped word is zero in this pass.",
+}
+EMB_NONE = "emb_dropout = 0: no dropout layer after the Embedding."
+TF_FUNCTION = (
+    "Observed on TF 2.15.1 inside tf.function (model.fit) with unroll=False: these masks are "
+    "re-drawn at every step; eager mode and unroll=True keep them for the whole sequence."
+)
+
+
+def _num(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _gate_words(spec: MaskSpec) -> tuple[str, str]:
+    return ("gate" if spec.per_gate else "shared", "step" if spec.per_step else "sequence")
+
+
+def _entry(active: bool, rate: float, sharing: str, timing: str, source: str, *notes: str) -> dict:
+    return {
+        "active": active,
+        "rate": rate,
+        "sharing": sharing,
+        "timing": timing,
+        "source": source,
+        "notes": [n for n in notes if n],
+    }
+
+
+def _input_note(preset: str, spec: MaskSpec | None, d: float, rd: float) -> str:
+    if preset == "pytorch":
+        return "nn.LSTM puts no mask on x_t; its dropout acts between stacked layers."
+    if spec is None:
+        return "dropout = 0: no mask on x_t."
+    return {
+        "keras3": (
+            "recurrent_dropout > 0 forces implementation 1, which draws four different masks on "
+            "x_t, one per gate (Keras >= 3.8, PR #20663), each reused at every step."
+            if rd > 0
+            else f"Implementation 2: one mask on x_t shared by the four gates, drawn once per call "
+            f"and reused at every step, the same distribution as SpatialDropout1D({_num(d)}) "
+            "before the LSTM."
+        ),
+        "keras3-legacy": "One mask on x_t shared by the four gates, reused at every step.",
+        "tfkeras2": (
+            "Implementation 1: four masks on x_t, one per gate, drawn once per sequence. " + TF_FUNCTION
+            if rd > 0
+            else "The default layer takes the cuDNN-compatible path (also on CPU) and multiplies "
+            "the whole input by one mask of shape (batch, time, features): fresh at every step, "
+            f"shared by the gates, exactly Dropout({_num(d)}) before the LSTM."
+        ),
+        "gal-tied": "One mask on x_t shared by the gates, the same at every step (variational).",
+        "gal-untied": "Four masks on x_t, one per gate, the same at every step (variational, untied).",
+        "zaremba": "One mask on the layer input, fresh at every step, before the joint four-gate map.",
+        "semeniuta": "Standard dropout on the layer input, fresh at every step.",
+        "awd": "LockedDropout: one mask on each layer's input, the same at every step.",
+    }.get(preset, "{} mask on x_t, {}.".format(
+        "One" if not spec.per_gate else "A different", "drawn at every step" if spec.per_step
+        else "the same at every step") + (" One per gate." if spec.per_gate else " Shared by the gates."))  # fmt: skip
+
+
+def _recurrent_note(preset: str, spec: MaskSpec | None) -> str:
+    absent = {
+        "pytorch": "PyTorch nn.LSTM has no recurrent dropout; variational recurrent dropout needs a custom cell.",
+        "zaremba": "Zaremba et al. never drop the recurrent connection h_{t-1}.",
+        "semeniuta": "h_{t-1} is not masked; the candidate g is (see candidate).",
+        "awd": "h_{t-1} is not masked; AWD-LSTM drops recurrent weights instead (weight_drop).",
+    }
+    if preset in absent:
+        return absent[preset]
+    if spec is None:
+        return "recurrent_dropout = 0: no mask on h_{t-1}."
+    if preset == "keras3":
+        return (
+            "Four masks on h_{t-1}, one per gate, reused at every step. recurrent_dropout > 0 also "
+            "rules out the cuDNN kernel: Keras falls back to the generic loop without a word."
+        )
+    if preset == "tfkeras2":
+        return "Implementation 1: four masks on h_{t-1}, one per gate. " + TF_FUNCTION
+    share = "one per gate" if spec.per_gate else "shared by the four gates"
+    time = "fresh at every step" if spec.per_step else "the same at every step"
+    return f"Mask on h_{{t-1}}, {share}, {time}."
+
+
+def describe(plan: Plan, emb_rate: float, emb_mode: str, d: float, rd: float, train: bool) -> dict:
+    """The plan as the trace and /api/state carry it."""
+    preset = PRESETS[plan.preset]
+    first, layers = plan.layers[0], len(plan.layers)
+    src = {"keras3": KERAS3_SRC, "keras3-legacy": KERAS3_SRC, "tfkeras2": TFKERAS2_SRC, "pytorch": TORCH_SRC}.get(
+        plan.preset, preset.source
+    )
+    inp, rec = first.input, first.recurrent
+    masks = {
+        "embedding": _entry(
+            train and emb_rate > 0, emb_rate,
+            {"standard": "element", "spatial": "feature", "word": "word"}[emb_mode],
+            "step" if emb_mode == "standard" else "sequence",
+            EMB_SOURCE[emb_mode],
+            EMB_NOTE[emb_mode].format(r=_num(emb_rate)) if emb_rate > 0 else EMB_NONE,
+        ),
+        "input": _entry(train and inp is not None, inp.rate if inp else 0.0,
+                        *(_gate_words(inp) if inp else ("none", "none")), src, _input_note(plan.preset, inp, d, rd)),
+        "recurrent": _entry(train and rec is not None, rec.rate if rec else 0.0,
+                            *(_gate_words(rec) if rec else ("none", "none")), src, _recurrent_note(plan.preset, rec)),
+    }  # fmt: skip
+    cand = first.candidate
+    if cand is not None:
+        masks["candidate"] = _entry(
+            train, cand.rate, "element", "step", "arXiv 1603.05118",
+            "c_t = f * c_{t-1} + i * d(g_t): a fresh mask on the candidate at every step; the "
+            "memory c_{t-1} itself is never dropped. (The paper studies per-step and "
+            "per-sequence masks; this draws per step.)",
+        )  # fmt: skip
+    for name in ("zoneout_c", "zoneout_h"):
+        z = getattr(first, name)
+        if z > 0:
+            masks[name] = _entry(
+                True, z, "element", "step", "arXiv 1606.01305",
+                f"Zoneout: each unit of {name[-1]} keeps its previous value with probability "
+                f"{_num(z)}, unscaled. At inference the expectation is used: "
+                f"{name[-1]}_t = {_num(z)} {name[-1]}_(t-1) + {_num(1 - z)} {name[-1]}~_t.",
+            )  # fmt: skip
+    if first.weight_drop > 0:
+        masks["weight_drop"] = _entry(
+            train, first.weight_drop, "weight", "pass", "salesforce/awd-lstm-lm weight_drop.py",
+            "DropConnect on the recurrent kernel U (H, 4H): one mask per forward pass, scaled by "
+            "1/(1-rate), so the same recurrent weights are missing at every step.",
+        )  # fmt: skip
+    between = [n for n, lp in enumerate(plan.layers) if lp.between > 0]
+    if plan.preset == "pytorch":
+        rate = d
+        if layers == 1:
+            note = "With one layer this does nothing. PyTorch warns: " + pytorch_warning(d, 1) if d > 0 else ""
+        else:
+            note = "Dropout on the output sequence of every layer but the last, fresh per element and step."
+        masks["between"] = _entry(train and bool(between), rate, "element", "step", TORCH_SRC,
+                                  note, "Layers: " + ", ".join(map(str, between)) if between else "")  # fmt: skip
+
+    notes = list(plan.notes)
+    if not train:
+        notes.append(
+            "Inference (phase=infer): every mask keeps everything and nothing is rescaled, as in "
+            "every framework (inverted dropout scaled the kept values during training)."
+        )
+    if plan.preset in ("keras3", "keras3-legacy"):
+        notes.append("Keras 3 draws the masks even with training=False, but does not apply them.")
+    if plan.preset == "pytorch":
+        notes.append(
+            "Weights follow Keras initialisation for every preset, so presets compare on the same "
+            "weights; PyTorch's own default is U(-1/sqrt(H), 1/sqrt(H)) without the forget-bias 1."
+        )
+    keep_in = 1 - (inp.rate if inp else 0.0)
+    keep = (1 - emb_rate) * keep_in
+    effective = {
+        "keep": keep,
+        "scale": 1 / keep,
+        "text": f"An embedding element reaches a gate with probability {_num(1 - emb_rate)} x "
+        f"{_num(keep_in)} = {_num(keep)}; when it does it is scaled by {_num(1 / keep)}.",
+    }
+    return {
+        "preset": plan.preset,
+        "title": preset.title,
+        "versions": preset.versions,
+        "source": src,
+        "summary": preset.summary,
+        "masks": masks,
+        "effective": effective,
+        "notes": notes,
+    }

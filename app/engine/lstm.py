@@ -1,0 +1,156 @@
+"""One LSTM layer, forward, recording every gate, state and mask. Pure NumPy, float32.
+
+Notation (Keras layout, gate order i, f, g, o; Keras calls g "c"):
+
+    x_t      (E,)      layer input at step t          W  (E, 4H)  kernel
+    h_{t-1}  (H,)      previous hidden state          U  (H, 4H)  recurrent kernel
+    c_{t-1}  (H,)      previous cell state            b  (4H,)    bias
+    m^k_t    (E,)      input mask of gate k           r^k_t (H,)  recurrent mask of gate k
+
+Equations, for k in {i, f, g, o}, with masks holding 0 or 1/(1-rate):
+
+    z^k_t = (x_t * m^k_t) W^k + (h_{t-1} * r^k_t) (U^k * M_U) + b^k
+    i, f, o = sigmoid(z^i), sigmoid(z^f), sigmoid(z^o)      g = tanh(z^g)
+    c~_t = f * c_{t-1} + i * (g * d_t)                       d_t: candidate mask (Semeniuta)
+    h~_t = o * tanh(c~_t)
+    c_t = c_{t-1} + n^c_t * (c~_t - c_{t-1})                 n: zoneout multiplier (Krueger)
+    h_t = h_{t-1} + n^h_t * (h~_t - h_{t-1})
+
+Without zoneout c_t = c~_t and h_t = h~_t; M_U is the weight-drop mask (AWD-LSTM).
+
+How it is fast (batch 1, all exact):
+- the input projections of all steps are computed before the loop, one matmul per mask;
+- a per-sequence recurrent mask and the weight-drop mask are folded into U
+  (diag(r^k) U^k), so the loop does one (H,) x (H, 4H) matmul per step;
+- columns are reordered i, f, o, g and those of i, f, o halved (a power of two, exact), so one
+  tanh covers the four gates and sigmoid(z) = 0.5 * tanh(z / 2) + 0.5 on a contiguous slice;
+- every result is written in place into the preallocated buffers that are the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+F32 = np.float32
+GATES = ("i", "f", "g", "o")
+# Internal column blocks are (i, f, o, g); INTERNAL[j] is the gate index (i,f,g,o order) of block j.
+INTERNAL = (0, 1, 3, 2)
+
+
+@dataclass(frozen=True)
+class CellMasks:
+    """Multipliers (keep * scale, float32) applied inside one layer; None where absent.
+
+    input      (nT, nG, in)  nT in {1, T}, nG in {1, 4} (gate order i, f, g, o)
+    recurrent  (nT, nG, H)
+    candidate  (T, H)
+    zoneout_c  (T, H)        1 updates, 0 keeps the previous value; 1 - z at inference
+    zoneout_h  (T, H)
+    weight     (H, 4H)       DropConnect multiplier on the recurrent kernel
+    """
+
+    input: np.ndarray | None = None
+    recurrent: np.ndarray | None = None
+    candidate: np.ndarray | None = None
+    zoneout_c: np.ndarray | None = None
+    zoneout_h: np.ndarray | None = None
+    weight: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class LayerRecord:
+    gates: np.ndarray  # (T, 4, H), gate order i, f, g, o
+    c: np.ndarray  # (T, H)
+    h: np.ndarray  # (T, H)
+
+
+def _blocks(a: np.ndarray, units: int) -> np.ndarray:
+    """Reorder the last axis (4H) from i, f, g, o to i, f, o, g."""
+    return np.concatenate([a[..., k * units : (k + 1) * units] for k in INTERNAL], axis=-1)
+
+
+def _per_block(mask: np.ndarray, units: int) -> np.ndarray:
+    """(nT, 4, D) gate masks -> (nT, D, 4H) column multipliers in internal block order."""
+    return np.repeat(mask[:, INTERNAL, :].transpose(0, 2, 1), units, axis=2)
+
+
+def lstm_forward(x: np.ndarray, kernel, recurrent_kernel, bias, masks: CellMasks) -> LayerRecord:
+    """Run one layer over x (T, in) from zero states; return gates, c and h at every step."""
+    steps = x.shape[0]
+    units = recurrent_kernel.shape[0]
+    H, H3 = units, 3 * units
+    half = np.ones(4 * units, dtype=F32)
+    half[:H3] = 0.5
+    W = _blocks(kernel, units) * half  # (in, 4H)
+    b = _blocks(bias, units) * half  # (4H,)
+    U = recurrent_kernel if masks.weight is None else recurrent_kernel * masks.weight
+    U = _blocks(U, units) * half  # (H, 4H)
+
+    # Input projections of every step, (T, 4H); becomes the activation record in place.
+    m = masks.input
+    if m is None:
+        A = x @ W
+    elif m.shape[1] == 1:
+        A = (x * m[:, 0]) @ W
+    else:  # one mask per gate: z^k = (x * m^k) W^k
+        A = np.empty((steps, 4 * units), dtype=F32)
+        for j, k in enumerate(INTERNAL):
+            cols = slice(j * units, (j + 1) * units)
+            np.matmul(x * m[:, k], W[:, cols], out=A[:, cols])
+    A += b
+
+    r = masks.recurrent
+    step_rec = r is not None and r.shape[0] > 1
+    if r is not None and not step_rec:  # per sequence: fold diag(r^k) into U^k
+        U = U * (r[0, 0][:, None] if r.shape[1] == 1 else _per_block(r, units)[0])
+    U4 = None
+    if step_rec and r.shape[1] == 4:  # per step, per gate: (4, H, H) batched matmul
+        U4 = np.ascontiguousarray(U.reshape(H, 4, H).transpose(1, 0, 2))
+        r = np.ascontiguousarray(r[:, INTERNAL, :])  # (T, 4, H) internal order
+
+    Hs = np.zeros((steps + 1, H), dtype=F32)  # row 0 is h_0 = 0
+    Cs = np.zeros((steps + 1, H), dtype=F32)
+    rec = np.empty(4 * units, dtype=F32)
+    tmp = np.empty(H, dtype=F32)
+    gd = np.empty(H, dtype=F32)
+    ct = np.empty(H, dtype=F32) if masks.zoneout_c is not None else None
+    ht = np.empty(H, dtype=F32) if masks.zoneout_h is not None else None
+    cand, zc, zh = masks.candidate, masks.zoneout_c, masks.zoneout_h
+    matmul, multiply, tanh = np.matmul, np.multiply, np.tanh
+
+    for t in range(steps):
+        z, h_prev, c_prev = A[t], Hs[t], Cs[t]
+        if U4 is not None:
+            matmul((h_prev * r[t])[:, None, :], U4, out=rec.reshape(4, 1, H))
+        elif step_rec:
+            matmul(h_prev * r[t, 0], U, out=rec)
+        else:
+            matmul(h_prev, U, out=rec)
+        z += rec
+        tanh(z, out=z)
+        s = z[:H3]
+        s *= 0.5
+        s += 0.5  # i, f, o = sigmoid
+        i, f, o, g = z[:H], z[H : 2 * H], z[2 * H : H3], z[H3:]
+        if cand is not None:
+            g = multiply(g, cand[t], out=gd)
+        c = Cs[t + 1] if ct is None else ct
+        multiply(f, c_prev, out=c)
+        multiply(i, g, out=tmp)
+        c += tmp  # c~_t
+        h = Hs[t + 1] if ht is None else ht
+        tanh(c, out=h)
+        h *= o  # h~_t
+        if zc is not None:  # c_t = c_{t-1} + n (c~_t - c_{t-1})
+            c -= c_prev
+            c *= zc[t]
+            np.add(c_prev, c, out=Cs[t + 1])
+        if zh is not None:
+            h -= h_prev
+            h *= zh[t]
+            np.add(h_prev, h, out=Hs[t + 1])
+
+    gates = A.reshape(steps, 4, units)[:, INTERNAL]  # back to i, f, g, o
+    return LayerRecord(gates=gates, c=Cs[1:], h=Hs[1:])

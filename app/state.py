@@ -1,0 +1,316 @@
+"""The shareable state, version 1: the one definition of every field, default and bound.
+
+A state is what a link holds. ``parse`` reads a query string (or its pairs), checks every
+field and every combination, and either returns a ``State`` or raises ``StateError`` carrying
+every problem at once, each naming the field, the value and what is allowed.
+``canonical`` writes the state back: fields sorted by name, defaults omitted (``v`` always
+kept), numbers in their shortest round-trip form (``0.5``), values percent-encoded, so that
+equal states give byte-identical strings, and a link opened years later means the same.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, fields, replace
+from urllib.parse import parse_qsl, quote
+
+import numpy as np
+
+from app.engine import vocab as vocab_mod
+from app.engine.semantics import CUSTOM_CHOICES, PRESETS, Rates
+
+VERSION = 1
+MAX_STEPS = 1000
+MAX_TEXT = 10_000
+SEED_MAX = 2**32 - 1
+DEFAULT_TEXT = "the movie was not good but the music was really great"
+RATE_FIELDS = ("dropout", "recurrent_dropout", "candidate_dropout", "zoneout_c", "zoneout_h", "weight_drop")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One state field: its kind, default, bounds and the sentence that documents it."""
+
+    name: str
+    kind: str  # "int" | "rate" | "choice" | "text" | "tokens"
+    default: object
+    doc: str
+    lo: int | float | None = None
+    hi: int | float | None = None  # inclusive for int, exclusive for rate
+    choices: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> str:
+        if self.kind == "rate":
+            return "a number from 0 up to, not including, 1"
+        if self.kind == "int":
+            return f"a whole number from {self.lo} to {self.hi}"
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "text":
+            return f"a sentence of at most {MAX_TEXT} characters with at least one word"
+        return f"comma-separated word ids from 0 to vocab - 1, at most {MAX_STEPS} of them"
+
+
+def _rate(name: str, default: float, doc: str) -> Field:
+    return Field(name, "rate", default, doc, 0.0, 1.0)
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("v", "int", VERSION, "Version of the state format.", VERSION, VERSION),
+    Field("preset", "choice", "keras3", "Framework or paper whose dropout semantics the LSTM follows.",
+          choices=tuple(PRESETS)),
+    _rate("emb_dropout", 0.25, "Rate of the dropout layer on the embedding output (0 = no such layer)."),
+    Field("emb_mode", "choice", "standard",
+          "Embedding dropout: standard (Keras Dropout, fresh per step and feature), spatial "
+          "(SpatialDropout1D, per feature, constant over time) or word (whole word types, Gal / AWD-LSTM).",
+          choices=("standard", "spatial", "word")),
+    _rate("dropout", 0.5, "The LSTM's dropout: rate of the mask on its input x_t (PyTorch: between layers)."),
+    _rate("recurrent_dropout", 0.5, "The LSTM's recurrent_dropout: rate of the mask on h_{t-1}."),
+    _rate("candidate_dropout", 0.0, "Rate of dropout on the candidate g (Semeniuta); presets semeniuta, custom."),
+    _rate("zoneout_c", 0.0, "Probability that a cell unit keeps its previous value (zoneout); preset custom."),
+    _rate("zoneout_h", 0.0, "Probability that a hidden unit keeps its previous value (zoneout); preset custom."),
+    _rate("weight_drop", 0.0, "DropConnect rate on the recurrent kernel (AWD-LSTM); presets awd, custom."),
+    Field("in_share", "choice", "shared", "custom: one input mask shared by the gates, or one per gate.",
+          choices=("shared", "gate")),
+    Field("in_time", "choice", "seq", "custom: input mask drawn once per sequence, or at every step.",
+          choices=("seq", "step")),
+    Field("rec_share", "choice", "shared", "custom: one recurrent mask shared by the gates, or one per gate.",
+          choices=("shared", "gate")),
+    Field("rec_time", "choice", "seq", "custom: recurrent mask drawn once per sequence, or at every step.",
+          choices=("seq", "step")),
+    Field("layers", "int", 1, "Number of stacked LSTM layers.", 1, 3),
+    Field("phase", "choice", "train", "train draws the masks; infer drops nothing, as at inference.",
+          choices=("train", "infer")),
+    Field("seed", "int", 0, "Seed of the dropout masks.", 0, SEED_MAX),
+    Field("init_seed", "int", 0, "Seed of the weight initialisation (Keras defaults).", 0, SEED_MAX),
+    Field("weights", "choice", "random", "random: Keras initialisation from init_seed; trained: the toy "
+          "sentiment model (not available yet).", choices=("random", "trained")),
+    Field("text", "text", DEFAULT_TEXT, "The sentence; unknown words become <unk>. Not with tokens."),
+    Field("tokens", "tokens", None, "Comma-separated word ids instead of text."),
+    Field("len", "int", 0, "Pad or truncate to this length at the front, like pad_sequences (0 = as is).",
+          0, MAX_STEPS),
+    Field("vocab", "int", 64, "Vocabulary size (input_dim of the Embedding).", 2, 1024),
+    Field("emb", "int", 64, "Embedding size (output_dim).", 1, 256),
+    Field("units", "int", 100, "LSTM units per layer.", 1, 256),
+)  # fmt: skip
+
+FIELD = {f.name: f for f in FIELDS}
+
+
+@dataclass(frozen=True)
+class State:
+    v: int = VERSION
+    preset: str = "keras3"
+    emb_dropout: float = 0.25
+    emb_mode: str = "standard"
+    dropout: float = 0.5
+    recurrent_dropout: float = 0.5
+    candidate_dropout: float = 0.0
+    zoneout_c: float = 0.0
+    zoneout_h: float = 0.0
+    weight_drop: float = 0.0
+    in_share: str = "shared"
+    in_time: str = "seq"
+    rec_share: str = "shared"
+    rec_time: str = "seq"
+    layers: int = 1
+    phase: str = "train"
+    seed: int = 0
+    init_seed: int = 0
+    weights: str = "random"
+    text: str | None = DEFAULT_TEXT
+    tokens: tuple[int, ...] | None = None
+    len: int = 0
+    vocab: int = 64
+    emb: int = 64
+    units: int = 100
+
+    @property
+    def train(self) -> bool:
+        return self.phase == "train"
+
+    def rates(self) -> Rates:
+        return Rates(**{f.name: getattr(self, f.name) for f in fields(Rates)})
+
+    def token_ids(self) -> list[int]:
+        """The ids before padding: from ``tokens``, or ``text`` through the vocabulary."""
+        if self.tokens is not None:
+            return list(self.tokens)
+        return vocab_mod.encode(self.text or "", self.vocab)
+
+    def sequence(self) -> np.ndarray:
+        """The model's input (T,) after ``len`` padding or truncation."""
+        return vocab_mod.pad(self.token_ids(), self.len)
+
+    def canonical(self) -> str:
+        """The canonical query string: sorted, defaults omitted, shortest numbers."""
+        parts = []
+        for name in sorted(FIELD):
+            value = getattr(self, name)
+            if name == "text" and self.tokens is not None:
+                continue
+            if name != "v" and value == FIELD[name].default:
+                continue
+            parts.append(f"{name}={quote(_format(value), safe=',')}")
+        return "&".join(parts)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["tokens"] = list(self.tokens) if self.tokens is not None else None
+        return d
+
+
+DEFAULT = State()
+
+
+def _format(value: object) -> str:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    value: str
+    allowed: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class StateError(ValueError):
+    """Every problem of a state at once."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+_INT = re.compile(r"[+-]?[0-9]{1,20}")
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,4})?")
+MAX_VALUE = {"text": MAX_TEXT, "tokens": MAX_STEPS * 6}
+
+
+def _show(raw: str) -> str:
+    return raw if len(raw) <= 80 else raw[:77] + "..."
+
+
+def _problem(f: Field, raw: str, why: str = "") -> Problem:
+    got = f"got {_show(raw)!r}" if raw != "" else "got an empty value"
+    return Problem(f.name, _show(raw), f.allowed, f"{f.name} must be {f.allowed}{why}; {got}.")
+
+
+def _parse_value(f: Field, raw: str) -> object:
+    """The typed value of one field, or a Problem."""
+    if len(raw) > MAX_VALUE.get(f.kind, 64):
+        return Problem(f.name, _show(raw), f.allowed,
+                       f"{f.name} is {len(raw)} characters long; it must be {f.allowed}.")  # fmt: skip
+    if f.kind == "int":
+        if not _INT.fullmatch(raw):
+            return _problem(f, raw)
+        n = int(raw)
+        return n if f.lo <= n <= f.hi else _problem(f, raw)
+    if f.kind == "rate":
+        if not _NUMBER.fullmatch(raw):
+            return _problem(f, raw)
+        x = float(raw)
+        if not (math.isfinite(x) and 0.0 <= x < 1.0):
+            why = " (a rate of 1 would drop everything)" if x == 1.0 else ""
+            return _problem(f, raw, why)
+        return x + 0.0  # -0.0 -> 0.0
+    if f.kind == "choice":
+        return raw if raw in f.choices else _problem(f, raw)
+    if f.kind == "text":
+        text = " ".join(raw.split())
+        if not vocab_mod.split_words(text):
+            return Problem("text", _show(raw), f.allowed, "text has no words: give a sentence such as "
+                           f"'{DEFAULT_TEXT}'.")  # fmt: skip
+        return text
+    parts = raw.split(",")
+    if len(parts) > MAX_STEPS or not all(_INT.fullmatch(p.strip()) for p in parts):
+        return _problem(f, raw)
+    return tuple(int(p) for p in parts)
+
+
+def parse(query: str | list[tuple[str, str]]) -> State:
+    """A ``State`` from a query string (``?`` optional) or its (name, value) pairs."""
+    if isinstance(query, str):
+        query = parse_qsl(query.removeprefix("?"), keep_blank_values=True)
+    problems: list[Problem] = []
+    raw: dict[str, str] = {}
+    for name, value in query:
+        if name not in FIELD:
+            problems.append(Problem(name, _show(value), "the fields of state version 1",
+                                    f"unknown parameter {_show(name)!r}; the parameters are: "
+                                    + ", ".join(FIELD) + "."))  # fmt: skip
+        elif name in raw:
+            problems.append(Problem(name, _show(value), "one value",
+                                    f"{name} is given more than once; give it once."))  # fmt: skip
+        else:
+            raw[name] = value
+    values: dict[str, object] = {}
+    for name, value in raw.items():
+        parsed = _parse_value(FIELD[name], value)
+        if isinstance(parsed, Problem):
+            problems.append(parsed)
+        else:
+            values[name] = parsed
+    if "tokens" in raw:
+        if "text" in raw:
+            problems.append(Problem("tokens", _show(raw["tokens"]), "either text or tokens",
+                                    "give either text or tokens, not both."))  # fmt: skip
+        values.setdefault("text", None)
+        values["text"] = None
+    state = replace(DEFAULT, **values)
+    problems += _check(state, raw)
+    if problems:
+        raise StateError(problems)
+    return state
+
+
+def _check(s: State, given: dict[str, str]) -> list[Problem]:
+    """Problems of combinations: what the preset accepts, vocabulary, length."""
+    out: list[Problem] = []
+    preset = PRESETS[s.preset]
+    for name in RATE_FIELDS:
+        rate = getattr(s, name)
+        if rate > 0 and name not in preset.knobs:
+            users = ", ".join(p.name for p in PRESETS.values() if name in p.knobs)
+            if s.preset == "pytorch" and name == "recurrent_dropout":
+                msg = ("recurrent_dropout is not available with preset pytorch: nn.LSTM has no "
+                       "recurrent dropout (it needs a custom cell); set recurrent_dropout=0 or "
+                       "choose another preset.")  # fmt: skip
+            else:
+                msg = (f"{name} is not part of preset {s.preset} ({preset.title}); set {name}=0 "
+                       f"or choose a preset that has it: {users}.")  # fmt: skip
+            out.append(Problem(name, _format(rate), f"0 with preset {s.preset}", msg))
+    if s.preset != "custom":
+        for name in CUSTOM_CHOICES:
+            if name in given:
+                out.append(Problem(name, _show(given[name]), "only with preset custom",
+                                   f"{name} applies only to preset custom; preset {s.preset} "
+                                   "decides the sharing and timing of its masks itself."))  # fmt: skip
+    if s.weights == "trained":
+        out.append(Problem("weights", "trained", "random",
+                           "trained weights are not available yet (they come with the training "
+                           "feature); use weights=random."))  # fmt: skip
+    if s.tokens is not None:
+        bad = [t for t in s.tokens if not 0 <= t < s.vocab]
+        if bad:
+            shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
+            out.append(Problem("tokens", _show(given.get("tokens", "")), f"ids from 0 to {s.vocab - 1}",
+                               f"tokens must be word ids from 0 to {s.vocab - 1} (vocab={s.vocab}); "
+                               f"out of range: {shown}."))  # fmt: skip
+    if s.len == 0 and (s.text is not None or s.tokens is not None):
+        n = len(s.token_ids())
+        if n > MAX_STEPS:
+            out.append(Problem("len", "0", f"1 to {MAX_STEPS} for a sentence this long",
+                               f"the sentence has {n} words, more than the {MAX_STEPS} steps a trace "
+                               f"can hold; set len (at most {MAX_STEPS}) to keep its last words."))  # fmt: skip
+    return out

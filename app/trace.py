@@ -1,0 +1,128 @@
+"""A state in, a trace out: the glue between the shareable state, the engine and the JSON.
+
+``trace_json(state)`` is exactly what ``dropout-lab trace`` prints and ``/api/trace`` serves:
+
+    version, state (canonical), config (resolved), plan (per mask), tokens [{id, word}],
+    embedding {x (T,E), mask (T,E), mask_scale},
+    layers [{x (T,in), masks {input (T,4,in), recurrent (T,4,H), candidate, zoneout_c,
+             zoneout_h, weight_drop (H,4H), between (T,H) when used, each NAME with NAME_scale},
+             gates {i, f, g, o} (T,H), c (T,H), h (T,H)}],
+    output {logit, probability}
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from app import __version__
+from app.encoding import dumps, f32, typed_array
+from app.engine import model
+from app.engine.explain import describe
+from app.engine.init import Weights, keras_weights
+from app.engine.lstm import GATES
+from app.engine.semantics import PRESETS, Plan, resolve
+from app.engine.vocab import word
+from app.state import State
+
+TRACE_VERSION = 1
+
+
+@lru_cache(maxsize=64)
+def weights_for(vocab: int, emb: int, units: int, layers: int, init_seed: int) -> Weights:
+    """Keras-initialised weights; cached, since one draw of them serves many masks."""
+    return keras_weights(vocab, emb, units, layers, init_seed)
+
+
+def state_weights(s: State) -> Weights:
+    return weights_for(s.vocab, s.emb, s.units, s.layers, s.init_seed)
+
+
+def plan_of(s: State) -> Plan:
+    return resolve(s.preset, s.rates(), s.layers)
+
+
+def run(s: State) -> model.Trace:
+    return model.run(s.sequence(), state_weights(s), plan_of(s), s.emb_dropout, s.emb_mode, s.seed, s.train)
+
+
+def config(s: State, steps: int) -> dict:
+    """The resolved configuration: every field with its value, and what follows from them."""
+    return {
+        **s.as_dict(),
+        "steps": steps,
+        "preset_title": PRESETS[s.preset].title,
+        "app_version": __version__,
+    }
+
+
+def plan_json(s: State) -> dict:
+    return describe(plan_of(s), s.emb_dropout, s.emb_mode, s.dropout, s.recurrent_dropout, s.train)
+
+
+def _expand(mask: model.dp.Mask, steps: int) -> np.ndarray:
+    """Compact (nT, nG, D) keep-bits -> full (T, 4, D); other shapes are already full."""
+    keep = mask.keep
+    if keep.ndim == 3:
+        keep = np.broadcast_to(keep, (steps, 4, keep.shape[2]))
+    return keep
+
+
+def trace_dict(s: State) -> dict:
+    tr = run(s)
+    steps = len(tr.tokens)
+    layers = []
+    for lt in tr.layers:
+        masks = {}
+        for name, mask in lt.masks.items():
+            masks[name] = typed_array(_expand(mask, steps))
+            masks[f"{name}_scale"] = f32(mask.scale)
+        layers.append(
+            {
+                "x": typed_array(lt.x),
+                "masks": masks,
+                "gates": {g: typed_array(lt.gates[:, k]) for k, g in enumerate(GATES)},
+                "c": typed_array(lt.c),
+                "h": typed_array(lt.h),
+            }
+        )
+    return {
+        "version": TRACE_VERSION,
+        "state": s.canonical(),
+        "config": config(s, steps),
+        "plan": plan_json(s),
+        "tokens": [{"id": int(t), "word": word(int(t))} for t in tr.tokens],
+        "embedding": {
+            "x": typed_array(tr.embedding),
+            "mask": typed_array(tr.embedding_mask.keep),
+            "mask_scale": f32(tr.embedding_mask.scale),
+        },
+        "layers": layers,
+        "output": {"logit": f32(tr.logit), "probability": f32(tr.probability)},
+    }
+
+
+def trace_json(s: State) -> str:
+    return dumps(trace_dict(s))
+
+
+def weights_json(s: State) -> str:
+    w = state_weights(s)
+    return dumps(
+        {
+            "version": TRACE_VERSION,
+            "state": s.canonical(),
+            "embedding": typed_array(w.embedding),
+            "layers": [
+                {
+                    "kernel": typed_array(lw.kernel),
+                    "recurrent_kernel": typed_array(lw.recurrent_kernel),
+                    "bias": typed_array(lw.bias),
+                }
+                for lw in w.layers
+            ],
+            "dense_kernel": typed_array(w.dense_kernel),
+            "dense_bias": typed_array(w.dense_bias),
+        }
+    )
