@@ -1,0 +1,56 @@
+"""Write the golden fixtures: the real frameworks' outputs for the parity cases.
+
+    KERAS_BACKEND=torch .venv/bin/python -m tests.parity.make_golden
+
+Needs torch==2.13.0 and keras (pip install -e '.[parity]'). For every case of cases.py it
+runs Keras 3 or PyTorch on our weights with our masks injected and stores what the framework
+computed (h of every layer at every step, the last c, c at every step for PyTorch, the output
+probability) in golden/NAME.npz, and the framework versions in golden/meta.json. The plain
+test run (test_golden.py) then checks the engine against these numbers without the frameworks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+from app import trace as app_trace
+from app.state import parse
+from tests.parity import frameworks as fw
+from tests.parity.cases import KERAS_CASES, TORCH_CASES
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def main() -> None:
+    import keras
+    import torch
+
+    GOLDEN.mkdir(exist_ok=True)
+    meta = {"keras": keras.__version__, "torch": torch.__version__, "backend": keras.backend.backend(), "cases": {}}
+    for name, query in {**KERAS_CASES, **TORCH_CASES}.items():
+        s = parse(query)
+        w, tr = app_trace.state_weights(s), app_trace.run(s)
+        if name in KERAS_CASES:
+            with pytest.MonkeyPatch.context() as mp:
+                out = fw.run_keras(mp, w, tr, s.dropout, s.recurrent_dropout, s.emb_dropout, s.emb_mode, s.train)
+            arrays = {}
+        else:
+            out = fw.run_torch(w, tr, s.train)
+            arrays = {f"c{n}": c for n, c in enumerate(out["c"])}
+        arrays |= {f"h{n}": h for n, h in enumerate(out["h"])}
+        arrays |= {"c_last": out["c_last"], "probability": np.float64(out["probability"])}
+        np.savez_compressed(GOLDEN / f"{name}.npz", **arrays)
+        meta["cases"][name] = {"query": query, "framework": "keras" if name in KERAS_CASES else "torch"}
+        print(f"{name}: p={out['probability']:.6f}")
+    (GOLDEN / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

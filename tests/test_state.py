@@ -1,0 +1,179 @@
+"""The shareable state: canonical strings, round trips, and a table of wrong inputs."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.state import DEFAULT, DEFAULT_TEXT, FIELD, FIELDS, StateError, parse
+
+
+def test_defaults_are_the_seed_model():
+    s = parse("")
+    assert s == DEFAULT
+    assert (s.vocab, s.emb, s.units, s.emb_dropout, s.dropout, s.recurrent_dropout) == (64, 64, 100, 0.25, 0.5, 0.5)
+    assert (s.preset, s.phase, s.weights, s.layers, s.text) == ("keras3", "train", "random", 1, DEFAULT_TEXT)
+    assert s.canonical() == "v=1"
+
+
+@pytest.mark.parametrize(
+    ("query", "canonical"),
+    [
+        ("dropout=0.50", "v=1"),
+        ("dropout=.30&seed=07", "dropout=0.3&seed=7&v=1"),
+        ("seed=7&dropout=0.3", "dropout=0.3&seed=7&v=1"),
+        ("?v=1&recurrent_dropout=0", "recurrent_dropout=0&v=1"),
+        ("dropout=3e-1", "dropout=0.3&v=1"),
+        ("dropout=0.00001", "dropout=1e-05&v=1"),
+        ("text=the%20film%20%20was   great", "text=the%20film%20was%20great&v=1"),
+        ("text=the+film", "text=the%20film&v=1"),
+        ("tokens=2, 4,20", "tokens=2,4,20&v=1"),
+        ("preset=custom&in_share=gate&in_time=seq", "in_share=gate&preset=custom&v=1"),
+    ],
+)
+def test_canonical_form(query, canonical):
+    s = parse(query)
+    assert s.canonical() == canonical
+    assert parse(s.canonical()) == s
+
+
+def test_default_text_given_explicitly_is_omitted():
+    assert parse(f"text={DEFAULT_TEXT}").canonical() == "v=1"
+
+
+rates = st.floats(min_value=0, max_value=0.999, allow_nan=False).map(lambda x: round(x, 6))
+states = st.fixed_dictionaries(
+    {
+        "emb_dropout": rates,
+        "dropout": rates,
+        "recurrent_dropout": rates,
+        "seed": st.integers(0, 2**32 - 1),
+        "units": st.integers(1, 256),
+        "layers": st.integers(1, 3),
+        "emb_mode": st.sampled_from(FIELD["emb_mode"].choices),
+        "phase": st.sampled_from(("train", "infer")),
+        "text": st.text(alphabet="abcdefghij good bad not,.!", min_size=1, max_size=40).filter(
+            lambda t: any(c.isalpha() for c in t)
+        ),
+    }
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(states)
+def test_round_trip_is_byte_identical(values):
+    s = parse([(k, str(v)) for k, v in values.items()])
+    text = s.canonical()
+    again = parse(text)
+    assert again == s and again.canonical() == text
+    shuffled = "&".join(reversed(text.split("&")))
+    assert parse(shuffled).canonical() == text
+
+
+BAD = [
+    ("dropout=nan", "dropout"),
+    ("dropout=NaN", "dropout"),
+    ("dropout=inf", "dropout"),
+    ("dropout=-inf", "dropout"),
+    ("dropout=1e400", "dropout"),
+    ("dropout=-0.1", "dropout"),
+    ("dropout=1", "dropout"),
+    ("dropout=1.0", "dropout"),
+    ("recurrent_dropout=1.5", "recurrent_dropout"),
+    ("emb_dropout=abc", "emb_dropout"),
+    ("emb_dropout=", "emb_dropout"),
+    ("dropout=0x1p-1", "dropout"),
+    ("dropout=0_5", "dropout"),
+    ("units=0", "units"),
+    ("units=257", "units"),
+    ("units=1.5", "units"),
+    ("units=false", "units"),
+    ("layers=4", "layers"),
+    ("layers=0", "layers"),
+    ("len=1001", "len"),
+    ("len=-1", "len"),
+    ("len=99999999999999999999999", "len"),
+    ("seed=-1", "seed"),
+    ("seed=4294967296", "seed"),
+    ("vocab=1", "vocab"),
+    ("emb=0", "emb"),
+    ("preset=tensorflow", "preset"),
+    ("preset=KERAS3", "preset"),
+    ("phase=test", "phase"),
+    ("emb_mode=channel", "emb_mode"),
+    ("v=2", "v"),
+    ("preset=pytorch", "recurrent_dropout"),
+    ("preset=zaremba", "recurrent_dropout"),
+    ("candidate_dropout=0.3", "candidate_dropout"),
+    ("zoneout_c=0.1", "zoneout_c"),
+    ("preset=awd&recurrent_dropout=0&zoneout_h=0.2", "zoneout_h"),
+    ("weight_drop=0.5", "weight_drop"),
+    ("in_share=gate", "in_share"),
+    ("preset=gal-tied&rec_time=step", "rec_time"),
+    ("tokens=1,2,64", "tokens"),
+    ("tokens=-1", "tokens"),
+    ("tokens=1,,2", "tokens"),
+    ("tokens=a,b", "tokens"),
+    ("tokens=" + ",".join(["2"] * 1001), "tokens"),
+    ("text=", "text"),
+    ("text=!!! ...", "text"),
+    ("text=" + "good " * 2001, "text"),
+    ("text=" + "good " * 1500, "len"),
+    ("text=good&tokens=1,2", "tokens"),
+    ("weights=trained", "weights"),
+    ("weights=pretrained", "weights"),
+    ("foo=1", "foo"),
+    ("seed=1&seed=2", "seed"),
+    ("<script>=1", "<script>"),
+]
+
+
+@pytest.mark.parametrize(("query", "field"), BAD)
+def test_bad_states_name_the_field(query, field):
+    with pytest.raises(StateError) as err:
+        parse(query)
+    problem = next(p for p in err.value.problems if p.field == field)
+    assert problem.message and problem.allowed
+    assert field.strip("<>") in problem.message or "parameter" in problem.message or "text" in problem.message
+
+
+def test_bad_table_is_large():
+    assert len(BAD) >= 30
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(StateError) as err:
+        parse("dropout=2&units=0&preset=nope&foo=bar")
+    assert {p.field for p in err.value.problems} == {"dropout", "units", "preset", "foo"}
+
+
+def test_messages_say_what_is_allowed():
+    with pytest.raises(StateError) as err:
+        parse("units=999")
+    (p,) = err.value.problems
+    assert p.value == "999" and p.allowed == "a whole number from 1 to 256"
+    assert "units must be a whole number from 1 to 256" in p.message and "999" in p.message
+
+
+def test_long_values_are_cut_in_messages():
+    with pytest.raises(StateError) as err:
+        parse("preset=" + "x" * 5000)
+    assert len(err.value.problems[0].value) <= 80
+
+
+def test_truncating_a_long_text_with_len_is_fine():
+    s = parse("text=" + "good " * 1500 + "&len=1000")
+    assert len(s.sequence()) == 1000
+
+
+def test_padding_and_unknown_words():
+    s = parse("text=the zebra&len=4")
+    assert s.sequence().tolist() == [0, 0, 2, 1]
+
+
+def test_every_field_is_documented_with_bounds():
+    for f in FIELDS:
+        assert f.doc and f.allowed
+        if f.kind in ("int", "rate"):
+            assert f.lo is not None and f.hi is not None
