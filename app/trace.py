@@ -21,7 +21,7 @@ from app.encoding import dumps, f32, typed_array
 from app.engine import model
 from app.engine.explain import describe
 from app.engine.init import Weights, keras_weights
-from app.engine.lstm import GATES
+from app.engine.lstm import GATES, Kernels
 from app.engine.semantics import PRESETS, Plan, resolve
 from app.engine.vocab import word
 from app.state import State
@@ -35,8 +35,18 @@ def weights_for(vocab: int, emb: int, units: int, layers: int, init_seed: int) -
     return keras_weights(vocab, emb, units, layers, init_seed)
 
 
+@lru_cache(maxsize=64)
+def kernels_for(vocab: int, emb: int, units: int, layers: int, init_seed: int) -> tuple[Kernels, ...]:
+    """The same weights laid out for the loop (app.engine.lstm.prepare), cached alongside."""
+    return model.prepare_layers(weights_for(vocab, emb, units, layers, init_seed))
+
+
 def state_weights(s: State) -> Weights:
     return weights_for(s.vocab, s.emb, s.units, s.layers, s.init_seed)
+
+
+def state_kernels(s: State) -> tuple[Kernels, ...]:
+    return kernels_for(s.vocab, s.emb, s.units, s.layers, s.init_seed)
 
 
 def plan_of(s: State) -> Plan:
@@ -44,7 +54,9 @@ def plan_of(s: State) -> Plan:
 
 
 def run(s: State) -> model.Trace:
-    return model.run(s.sequence(), state_weights(s), plan_of(s), s.emb_dropout, s.emb_mode, s.seed, s.train)
+    return model.run(
+        s.sequence(), state_weights(s), plan_of(s), s.emb_dropout, s.emb_mode, s.seed, s.train, state_kernels(s)
+    )
 
 
 def config(s: State, steps: int) -> dict:
@@ -82,7 +94,7 @@ def trace_dict(s: State) -> dict:
             {
                 "x": typed_array(lt.x),
                 "masks": masks,
-                "gates": {g: typed_array(lt.gates[:, k]) for k, g in enumerate(GATES)},
+                "gates": {g: typed_array(lt.record.gate(k)) for k, g in enumerate(GATES)},
                 "c": typed_array(lt.c),
                 "h": typed_array(lt.h),
             }

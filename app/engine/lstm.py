@@ -61,9 +61,34 @@ class CellMasks:
 
 @dataclass(frozen=True)
 class LayerRecord:
-    gates: np.ndarray  # (T, 4, H), gate order i, f, g, o
+    """Everything one layer computed. ``acts`` holds the gate activations in the internal
+    block order (i, f, o, g); ``gate(k)`` and ``gates`` give them in the order i, f, g, o."""
+
+    acts: np.ndarray  # (T, 4H), blocks i, f, o, g
     c: np.ndarray  # (T, H)
     h: np.ndarray  # (T, H)
+
+    def gate(self, k: int) -> np.ndarray:
+        """Activation of gate k (0 i, 1 f, 2 g, 3 o), shape (T, H); a view, no copy."""
+        units = self.c.shape[1]
+        j = INTERNAL.index(k)
+        return self.acts[:, j * units : (j + 1) * units]
+
+    @property
+    def gates(self) -> np.ndarray:
+        """(T, 4, H) in gate order i, f, g, o (a copy)."""
+        return np.stack([self.gate(k) for k in range(4)], axis=1)
+
+
+@dataclass(frozen=True)
+class Kernels:
+    """A layer's weights as the loop wants them: columns in block order i, f, o, g, those of
+    i, f, o halved (sigmoid(z) = 0.5 tanh(z/2) + 0.5). Depends on the weights only, so it is
+    prepared once per weights, not per trace."""
+
+    W: np.ndarray  # (in, 4H)
+    U: np.ndarray  # (H, 4H)
+    b: np.ndarray  # (4H,)
 
 
 def _blocks(a: np.ndarray, units: int) -> np.ndarray:
@@ -76,17 +101,26 @@ def _per_block(mask: np.ndarray, units: int) -> np.ndarray:
     return np.repeat(mask[:, INTERNAL, :].transpose(0, 2, 1), units, axis=2)
 
 
-def lstm_forward(x: np.ndarray, kernel, recurrent_kernel, bias, masks: CellMasks) -> LayerRecord:
+def prepare(kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray) -> Kernels:
+    """Keras-layout weights (gate order i, f, g, o) -> ``Kernels``."""
+    units = recurrent_kernel.shape[0]
+    half = np.ones(4 * units, dtype=F32)
+    half[: 3 * units] = 0.5
+    return Kernels(
+        W=_blocks(kernel, units) * half,
+        U=_blocks(recurrent_kernel, units) * half,
+        b=_blocks(bias, units) * half,
+    )
+
+
+def lstm_forward(x: np.ndarray, k: Kernels, masks: CellMasks) -> LayerRecord:
     """Run one layer over x (T, in) from zero states; return gates, c and h at every step."""
     steps = x.shape[0]
-    units = recurrent_kernel.shape[0]
+    units = k.U.shape[0]
     H, H3 = units, 3 * units
-    half = np.ones(4 * units, dtype=F32)
-    half[:H3] = 0.5
-    W = _blocks(kernel, units) * half  # (in, 4H)
-    b = _blocks(bias, units) * half  # (4H,)
-    U = recurrent_kernel if masks.weight is None else recurrent_kernel * masks.weight
-    U = _blocks(U, units) * half  # (H, 4H)
+    W, U, b = k.W, k.U, k.b
+    if masks.weight is not None:  # DropConnect, Keras layout -> internal
+        U = U * _blocks(masks.weight, units)
 
     # Input projections of every step, (T, 4H); becomes the activation record in place.
     m = masks.input
@@ -112,45 +146,50 @@ def lstm_forward(x: np.ndarray, kernel, recurrent_kernel, bias, masks: CellMasks
 
     Hs = np.zeros((steps + 1, H), dtype=F32)  # row 0 is h_0 = 0
     Cs = np.zeros((steps + 1, H), dtype=F32)
-    rec = np.empty(4 * units, dtype=F32)
+    rec = np.empty((1, 4 * units), dtype=F32)  # 2-D: a (1, H) x (H, 4H) matmul is the fastest here
+    rec1 = rec[0]
     tmp = np.empty(H, dtype=F32)
     gd = np.empty(H, dtype=F32)
     ct = np.empty(H, dtype=F32) if masks.zoneout_c is not None else None
     ht = np.empty(H, dtype=F32) if masks.zoneout_h is not None else None
     cand, zc, zh = masks.candidate, masks.zoneout_c, masks.zoneout_h
+    special = step_rec or cand is not None or zc is not None or zh is not None
     matmul, multiply, tanh = np.matmul, np.multiply, np.tanh
 
-    for t in range(steps):
-        z, h_prev, c_prev = A[t], Hs[t], Cs[t]
-        if U4 is not None:
+    # Row views made by iteration (in C) rather than by indexing at every step.
+    rows = zip(A, A[:, :H3], A.reshape(steps, 4, H), Hs[:-1, None], Cs[:-1], Cs[1:], Hs[1:], strict=True)
+    for t, (z, s, (i, f, o, g), h_prev, c_prev, c, h) in enumerate(rows):
+        if not special:
+            matmul(h_prev, U, out=rec)
+        elif U4 is not None:
             matmul((h_prev * r[t])[:, None, :], U4, out=rec.reshape(4, 1, H))
         elif step_rec:
             matmul(h_prev * r[t, 0], U, out=rec)
         else:
             matmul(h_prev, U, out=rec)
-        z += rec
+        z += rec1
         tanh(z, out=z)
-        s = z[:H3]
         s *= 0.5
         s += 0.5  # i, f, o = sigmoid
-        i, f, o, g = z[:H], z[H : 2 * H], z[2 * H : H3], z[H3:]
-        if cand is not None:
-            g = multiply(g, cand[t], out=gd)
-        c = Cs[t + 1] if ct is None else ct
+        if special:
+            if cand is not None:
+                g = multiply(g, cand[t], out=gd)
+            c_new, h_new = c, h
+            c = c if ct is None else ct
+            h = h if ht is None else ht
         multiply(f, c_prev, out=c)
         multiply(i, g, out=tmp)
         c += tmp  # c~_t
-        h = Hs[t + 1] if ht is None else ht
         tanh(c, out=h)
         h *= o  # h~_t
-        if zc is not None:  # c_t = c_{t-1} + n (c~_t - c_{t-1})
-            c -= c_prev
-            c *= zc[t]
-            np.add(c_prev, c, out=Cs[t + 1])
-        if zh is not None:
-            h -= h_prev
-            h *= zh[t]
-            np.add(h_prev, h, out=Hs[t + 1])
+        if special:
+            if zc is not None:  # c_t = c_{t-1} + n (c~_t - c_{t-1})
+                c -= c_prev
+                c *= zc[t]
+                np.add(c_prev, c, out=c_new)
+            if zh is not None:
+                h -= h_prev[0]
+                h *= zh[t]
+                np.add(h_prev[0], h, out=h_new)
 
-    gates = A.reshape(steps, 4, units)[:, INTERNAL]  # back to i, f, g, o
-    return LayerRecord(gates=gates, c=Cs[1:], h=Hs[1:])
+    return LayerRecord(acts=A, c=Cs[1:], h=Hs[1:])

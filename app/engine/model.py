@@ -17,7 +17,7 @@ import numpy as np
 
 from app.engine import dropout as dp
 from app.engine.init import Weights
-from app.engine.lstm import CellMasks, lstm_forward
+from app.engine.lstm import CellMasks, Kernels, LayerRecord, lstm_forward, prepare
 from app.engine.semantics import LayerPlan, Plan
 
 F32 = np.float32
@@ -27,9 +27,19 @@ F32 = np.float32
 class LayerTrace:
     x: np.ndarray  # (T, in) what the layer receives
     masks: dict[str, dp.Mask]  # name -> keep-bits and scale; input/recurrent always present
-    gates: np.ndarray  # (T, 4, H), gate order i, f, g, o
-    c: np.ndarray  # (T, H)
-    h: np.ndarray  # (T, H)
+    record: LayerRecord  # gates, c, h
+
+    @property
+    def c(self) -> np.ndarray:  # (T, H)
+        return self.record.c
+
+    @property
+    def h(self) -> np.ndarray:  # (T, H)
+        return self.record.h
+
+    @property
+    def gates(self) -> np.ndarray:  # (T, 4, H), gate order i, f, g, o
+        return self.record.gates
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,10 @@ def _cell_masks(masks: dict[str, dp.Mask], plan: LayerPlan, train: bool) -> Cell
     )
 
 
+def prepare_layers(weights: Weights) -> tuple[Kernels, ...]:
+    return tuple(prepare(lw.kernel, lw.recurrent_kernel, lw.bias) for lw in weights.layers)
+
+
 def run(
     tokens: np.ndarray,
     weights: Weights,
@@ -96,8 +110,13 @@ def run(
     emb_mode: str,
     seed: int,
     train: bool,
+    kernels: tuple[Kernels, ...] | None = None,
 ) -> Trace:
-    """Forward the model over ``tokens`` (T,), recording everything. ``train=False`` drops nothing."""
+    """Forward the model over ``tokens`` (T,), recording everything. ``train=False`` drops nothing.
+
+    ``kernels`` are ``prepare_layers(weights)``, passed in by callers that keep them.
+    """
+    kernels = kernels or prepare_layers(weights)
     steps = len(tokens)
     vocab, emb = weights.embedding.shape
     e = weights.embedding[tokens]  # (T, E)
@@ -106,11 +125,11 @@ def run(
     x = e * emb_mask.multiplier if emb_rng is not None else e
 
     records = []
-    for n, (lw, lp) in enumerate(zip(weights.layers, plan.layers, strict=True)):
-        units = lw.recurrent_kernel.shape[0]
+    for n, (k, lp) in enumerate(zip(kernels, plan.layers, strict=True)):
+        units = k.U.shape[0]
         masks = _layer_masks(lp, seed, n, train, steps, x.shape[1], units)
-        rec = lstm_forward(x, lw.kernel, lw.recurrent_kernel, lw.bias, _cell_masks(masks, lp, train))
-        records.append(LayerTrace(x=x, masks=masks, gates=rec.gates, c=rec.c, h=rec.h))
+        rec = lstm_forward(x, k, _cell_masks(masks, lp, train))
+        records.append(LayerTrace(x=x, masks=masks, record=rec))
         x = rec.h * masks["between"].multiplier if "between" in masks and train else rec.h
 
     logit = float(records[-1].h[-1] @ weights.dense_kernel[:, 0] + weights.dense_bias[0])
