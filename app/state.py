@@ -23,6 +23,7 @@ from app.engine.semantics import CUSTOM_CHOICES, PRESETS, Rates
 VERSION = 1
 MAX_STEPS = 1000
 MAX_TEXT = 10_000
+MAX_VALUES = 300_000  # steps x layers x units: keeps one trace under about 0.3 s and 25 MB
 SEED_MAX = 2**32 - 1
 DEFAULT_TEXT = "the movie was not good but the music was really great"
 RATE_FIELDS = ("dropout", "recurrent_dropout", "candidate_dropout", "zoneout_c", "zoneout_h", "weight_drop")
@@ -307,7 +308,18 @@ def _check(s: State, given: dict[str, str]) -> list[Problem]:
             out.append(Problem("tokens", _show(given.get("tokens", "")), f"ids from 0 to {s.vocab - 1}",
                                f"tokens must be word ids from 0 to {s.vocab - 1} (vocab={s.vocab}); "
                                f"out of range: {shown}."))  # fmt: skip
-    if s.len == 0 and (s.text is not None or s.tokens is not None):
+    steps = s.len or len(s.token_ids())
+    if steps * s.layers * s.units > MAX_VALUES and steps <= MAX_STEPS:
+        out.append(
+            Problem(
+                "len",
+                str(s.len),
+                f"steps x layers x units at most {MAX_VALUES}",
+                f"{steps} steps x {s.layers} layers x {s.units} units = {steps * s.layers * s.units} values per "
+                f"recorded array, more than one trace may hold ({MAX_VALUES}); lower len, layers or units.",
+            )
+        )
+    if s.len == 0:
         n = len(s.token_ids())
         if n > MAX_STEPS:
             out.append(Problem("len", "0", f"1 to {MAX_STEPS} for a sentence this long",

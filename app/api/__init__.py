@@ -1,0 +1,1 @@
+"""The HTTP API: routers, request parameters, caching of responses."""

@@ -1,0 +1,96 @@
+"""Responses that are pure functions of a canonical key: ETag, Cache-Control, 304, gzip, LRU.
+
+Every state-derived response is identified by (route, canonical state, extras). The ETag is a
+hash of that key and the app version, so it is known before any work is done: a matching
+If-None-Match gets a 304 at once. Bodies are kept, with their gzip form, in a byte-bounded LRU.
+No state outlives a request except this cache, so any number of workers serve a link alike.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from fastapi import Request, Response
+
+from app import __version__
+from app.core.config import Settings
+
+
+class BodyCache:
+    """A thread-safe LRU of (body, gzipped body or None), bounded by total bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, tuple[bytes, bytes | None]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: str) -> tuple[bytes, bytes | None] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item
+
+    def put(self, key: str, item: tuple[bytes, bytes | None]) -> None:
+        size = len(item[0]) + len(item[1] or b"")
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = item
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (body, gz) = self._items.popitem(last=False)
+                self._bytes -= len(body) + len(gz or b"")
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def etag_of(key: str) -> str:
+    """A weak validator (the body may travel gzipped or not) of the key and the app version."""
+    return 'W/"' + hashlib.sha256(f"{__version__}|{key}".encode()).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return etag.removeprefix("W/") in tags
+
+
+def cached_json(request: Request, key: str, build: Callable[[], str], cache: BodyCache, settings: Settings) -> Response:
+    """The JSON of ``build()`` for ``key`` with validators, cache headers and gzip if accepted."""
+    etag = etag_of(key)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={settings.max_age}",
+        "Vary": "Accept-Encoding",
+    }
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    item = cache.get(key)
+    if item is None:
+        body = build().encode()
+        gz = None
+        if len(body) >= settings.gzip_min_bytes:
+            gz = gzip.compress(body, compresslevel=settings.gzip_level, mtime=0)
+        item = (body, gz)
+        cache.put(key, item)
+    body, gz = item
+    if gz is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        body = gz
+    return Response(content=body, media_type="application/json", headers=headers)

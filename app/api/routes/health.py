@@ -1,0 +1,19 @@
+"""Liveness for load balancers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from app import __version__
+from app.api.errors import ERROR_RESPONSES
+from app.api.params import reject_params
+from app.api.schemas import Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="Liveness", responses={200: {"model": Health}, **ERROR_RESPONSES})
+def healthz(request: Request) -> JSONResponse:
+    reject_params(request)
+    return JSONResponse({"status": "ok", "version": __version__}, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,55 @@
+"""create_app(): the FastAPI application (uvicorn --factory app.main:create_app)."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+import swagger_ui_bundle
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__
+from app.api.cache import BodyCache
+from app.api.errors import state_error_handler
+from app.api.routes import code, health, mc, presets, trace
+from app.core.config import get_settings
+from app.pages import ROOT
+from app.pages import router as pages_router
+from app.security import SecurityHeaders
+from app.state import DEFAULT, StateError
+from app.trace import trace_json
+
+DESCRIPTION = """What dropout does inside an LSTM, exactly as Keras 3, tf.keras 2 and PyTorch do it.
+
+Every route is a pure function of its query string: the state fields of version 1 (see
+`app/state.py`). Invalid states get a 422 listing every problem. Responses carry an ETag and
+Cache-Control; repeat requests with If-None-Match get a 304."""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    settings = get_settings()
+    app.state.cache = BodyCache(settings.cache_mb * 2**20)
+    trace_json(DEFAULT)  # warm the weights, kernels and code paths of the default state
+    yield
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="LSTM Dropout Lab",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.add_exception_handler(StateError, state_error_handler)
+    for module in (trace, mc, code, presets, health):
+        app.include_router(module.router)
+    app.include_router(pages_router)
+    app.mount("/static/vendor/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,83 @@
+"""Two separate server processes serve the same link with the same bytes and ETag, and
+uvicorn passes a 100 KB query through to the app (a clear 422, not a bare 400)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server():
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("server did not start") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def fetch(url: str, **headers: str):
+    req = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+@pytest.fixture(scope="module")
+def two_servers():
+    with server() as a, server() as b:
+        yield a, b
+
+
+QUERY = "/api/trace?seed=77&layers=2&units=16&text=not%20bad%20at%20all"
+
+
+def test_same_bytes_and_etag_across_processes(two_servers):
+    a, b = two_servers
+    ra, rb = fetch(a + QUERY), fetch(b + QUERY)
+    assert ra[0] == rb[0] == 200
+    assert ra[2] == rb[2] and ra[1]["etag"] == rb[1]["etag"]
+    ga, gb = fetch(a + QUERY, **{"Accept-Encoding": "gzip"}), fetch(b + QUERY, **{"Accept-Encoding": "gzip"})
+    assert ga[2] == gb[2] and ga[1]["content-encoding"] == "gzip"
+
+
+def test_etag_from_one_process_validates_on_the_other(two_servers):
+    a, b = two_servers
+    etag = fetch(a + QUERY)[1]["etag"]
+    assert fetch(b + QUERY, **{"If-None-Match": etag})[0] == 304
+
+
+def test_100kb_query_reaches_the_app(two_servers):
+    status, _, body = fetch(two_servers[0] + "/api/trace?text=" + "a" * 100_000)
+    assert status == 422 and b'"field":"text"' in body
