@@ -33,20 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (stateless: any number)")
+    serve.add_argument("--access-log", action="store_true", help="log every request (off: it costs time)")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
-        import uvicorn
+        from app.server import serve
 
-        # 256 KiB request lines: a 100 KB query still reaches the app and gets its clear 422.
-        uvicorn.run(
-            "app.main:create_app",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            h11_max_incomplete_event_size=256 * 1024,
-        )
+        serve(args.host, args.port, args.workers, args.access_log)
         return 0
     try:
         state = parse(args.query)

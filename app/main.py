@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+import anyio
 import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -31,6 +32,7 @@ Cache-Control; repeat requests with If-None-Match get a 304."""
 async def lifespan(app: FastAPI):
     settings = get_settings()
     app.state.cache = BodyCache(settings.cache_mb * 2**20)
+    app.state.compute = anyio.CapacityLimiter(settings.compute_threads)
     trace_json(DEFAULT)  # warm the weights, kernels and code paths of the default state
     yield
 

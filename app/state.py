@@ -158,7 +158,7 @@ class State:
         return "&".join(parts)
 
     def as_dict(self) -> dict:
-        d = asdict(self)
+        d = {name: getattr(self, name) for name in FIELD}
         d["tokens"] = list(self.tokens) if self.tokens is not None else None
         return d
 

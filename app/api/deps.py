@@ -1,4 +1,7 @@
-"""Dependencies shared by the routers (Annotated aliases, as in the FastAPI template)."""
+"""Dependencies shared by the routers (Annotated aliases, as in the FastAPI template).
+
+They are ``async``: FastAPI runs a plain ``def`` dependency in the thread pool, a thread hop
+per request for what is a dictionary lookup."""
 
 from __future__ import annotations
 
@@ -9,11 +12,14 @@ from fastapi import Depends, Request
 from app.api.cache import BodyCache
 from app.core.config import Settings, get_settings
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+async def settings_dep() -> Settings:
+    return get_settings()
 
 
-def get_cache(request: Request) -> BodyCache:
+async def cache_dep(request: Request) -> BodyCache:
     return request.app.state.cache
 
 
-CacheDep = Annotated[BodyCache, Depends(get_cache)]
+SettingsDep = Annotated[Settings, Depends(settings_dep)]
+CacheDep = Annotated[BodyCache, Depends(cache_dep)]

@@ -14,8 +14,8 @@ class Settings(BaseSettings):
     cache_mb: int = Field(64, ge=0, le=4096, description="Size of the in-process response cache, MiB.")
     max_age: int = Field(86_400, ge=0, description="Cache-Control max-age of state-derived responses, seconds.")
     gzip_min_bytes: int = Field(1024, ge=0, description="Responses at least this large are gzipped when accepted.")
-    gzip_level: int = Field(6, ge=1, le=9, description="zlib compression level.")
-    mc_max_samples: int = Field(100, ge=1, le=1000, description="Most Monte Carlo draws per request.")
+    gzip_level: int = Field(1, ge=0, le=3, description="gzip level (ISA-L: 0 to 3; 1 is fast and small enough).")
+    compute_threads: int = Field(2, ge=1, le=64, description="Traces computed at once per worker process.")
     mc_max_work: int = Field(20_000, ge=1, description="Most samples x layers x steps per Monte Carlo request.")
 
 

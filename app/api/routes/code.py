@@ -21,6 +21,6 @@ router = APIRouter(prefix="/api", tags=["code"])
     responses={200: {"model": CodeModel, "description": "Source code as text."}, **CACHED},
     openapi_extra=openapi_parameters(),
 )
-def get_code(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
+async def get_code(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
     s, _ = parse_request(request)
-    return cached_json(request, "code|" + s.canonical(), lambda: dumps(code(s)), cache, settings)
+    return await cached_json(request, "code|" + s.canonical(), lambda: dumps(code(s)), cache, settings)

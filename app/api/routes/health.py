@@ -14,6 +14,6 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="Liveness", responses={200: {"model": Health}, **ERROR_RESPONSES})
-def healthz(request: Request) -> JSONResponse:
+async def healthz(request: Request) -> JSONResponse:
     reject_params(request)
     return JSONResponse({"status": "ok", "version": __version__}, headers={"Cache-Control": "no-store"})

@@ -56,7 +56,7 @@ def mc_json(s: State, samples: int) -> str:
     responses={200: {"model": MCModel, "description": "Per-draw probabilities and per-step spreads."}, **CACHED},
     openapi_extra=openapi_parameters(SAMPLES),
 )
-def get_mc(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
+async def get_mc(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
     s, extra = parse_request(request, SAMPLES)
     samples = extra["samples"]
     work = samples * s.layers * len(s.sequence())
@@ -74,4 +74,4 @@ def get_mc(request: Request, cache: CacheDep, settings: SettingsDep) -> Response
             ]
         )
     key = f"mc|{samples}|{s.canonical()}"
-    return cached_json(request, key, lambda: mc_json(s, samples), cache, settings)
+    return await cached_json(request, key, lambda: mc_json(s, samples), cache, settings)

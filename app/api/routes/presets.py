@@ -83,6 +83,6 @@ def presets_json() -> str:
     summary="Every preset with its description, version range, source and the masks it resolves to",
     responses={200: {"model": PresetsModel, "description": "All presets."}, **CACHED},
 )
-def get_presets(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
+async def get_presets(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
     reject_params(request)
-    return cached_json(request, "presets", presets_json, cache, settings)
+    return await cached_json(request, "presets", presets_json, cache, settings)

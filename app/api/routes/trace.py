@@ -42,9 +42,9 @@ def state_json(s: State) -> str:
     responses={200: {"model": TraceModel, "description": "Trace format version 1."}, **CACHED},
     openapi_extra=openapi_parameters(),
 )
-def get_trace(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
+async def get_trace(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
     s, _ = parse_request(request)
-    return cached_json(request, "trace|" + s.canonical(), lambda: trace_json(s), cache, settings)
+    return await cached_json(request, "trace|" + s.canonical(), lambda: trace_json(s), cache, settings)
 
 
 @router.get(
@@ -53,9 +53,9 @@ def get_trace(request: Request, cache: CacheDep, settings: SettingsDep) -> Respo
     responses={200: {"model": WeightsModel, "description": "Weights as typed arrays."}, **CACHED},
     openapi_extra=openapi_parameters(),
 )
-def get_weights(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
+async def get_weights(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
     s, _ = parse_request(request)
-    return cached_json(request, "weights|" + s.canonical(), lambda: weights_json(s), cache, settings)
+    return await cached_json(request, "weights|" + s.canonical(), lambda: weights_json(s), cache, settings)
 
 
 @router.get(
@@ -64,6 +64,6 @@ def get_weights(request: Request, cache: CacheDep, settings: SettingsDep) -> Res
     responses={200: {"model": StateModel, "description": "Cheap: for validating and normalising links."}, **CACHED},
     openapi_extra=openapi_parameters(),
 )
-def get_state(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
+async def get_state(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
     s, _ = parse_request(request)
-    return cached_json(request, "state|" + s.canonical(), lambda: state_json(s), cache, settings)
+    return await cached_json(request, "state|" + s.canonical(), lambda: state_json(s), cache, settings)
