@@ -1,20 +1,101 @@
-"""HTML routes: the API docs (Swagger UI served from the installed package, no CDN) and the
-landing page. Templates escape every reflected value (Jinja2 autoescape)."""
+"""HTML routes: the explorer (``/`` and ``/?<state>``), the API docs and the vendored assets.
+
+Every view is a pure function of its URL. The explorer embeds the trace of its state so that
+the first paint waits for no API call. A link with errors still opens: the offending fields
+fall back (a rate a preset lacks to 0, anything else to its default), the page shows each
+problem beside its control and keeps the rest. Templates escape every reflected value
+(Jinja2 autoescape); JSON embedded in a page has <, > and & escaped as \\u003c, \\u003e, \\u0026.
+"""
 
 from __future__ import annotations
 
+import importlib.resources
+import json
+import re
+from functools import lru_cache
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.api.cache import BodyCache, compress
 from app.api.params import reject_params
+from app.core.config import get_settings
+from app.engine.semantics import PRESETS
+from app.state import FIELDS, Problem, State, StateError, parse
+from app.trace import trace_json
 
 ROOT = Path(__file__).resolve().parents[1]
 templates = Jinja2Templates(directory=ROOT / "templates")
 router = APIRouter(include_in_schema=False)
+PLOTLY_FILE = importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
+with PLOTLY_FILE.open("rb") as _f:  # the plotly.js version, from the bundle's own header
+    PLOTLY_VERSION = re.search(rb"plotly\.js v([0-9][0-9A-Za-z.\-]*)", _f.read(200)).group(1).decode()
+PLOTLY_JS = f"/static/vendor/plotly-{PLOTLY_VERSION}.min.js"
+
+
+def html_json(text: str) -> str:
+    """JSON text made safe inside <script type="application/json">: no <, > or & left."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def parse_lenient(pairs: list[tuple[str, str]]) -> tuple[State, list[Problem]]:
+    """The state of a link, repaired: every problem reported, the rest of the link kept."""
+    problems: list[Problem] = []
+    for _ in range(4):
+        try:
+            return parse(pairs), problems
+        except StateError as err:
+            problems += [p for p in err.problems if p not in problems]
+            bad = {p.field: p for p in err.problems}
+            fixed = [(k, v) for k, v in pairs if k not in bad]
+            fixed += [(f, "0") for f, p in bad.items() if p.allowed.startswith("0 with preset")]
+            pairs = fixed
+    return State(), problems
+
+
+@lru_cache(maxsize=1)
+def page_constants() -> dict:
+    fields = [
+        {"name": f.name, "kind": f.kind, "default": f.default, "lo": f.lo, "hi": f.hi, "choices": list(f.choices)}
+        for f in FIELDS
+    ]
+    presets = [{"name": p.name, "title": p.title, "knobs": sorted(p.knobs)} for p in PRESETS.values()]
+    return {"fields": fields, "presets": presets}
+
+
+def _trace_text(request: Request, s: State) -> str:
+    cache: BodyCache = request.app.state.cache
+    key = "trace|" + s.canonical()
+    item = cache.get(key)
+    if item is None:
+        body = trace_json(s).encode()
+        item = (body, compress(body, get_settings()))
+        cache.put(key, item)
+    return item[0].decode()
+
+
+@router.get("/", response_class=HTMLResponse)
+def explorer(request: Request) -> HTMLResponse:
+    s, problems = parse_lenient(request.query_params.multi_items())
+    context = {
+        "version": __version__,
+        "state": s,
+        "canonical": s.canonical(),
+        "problems": problems,
+        "problem_map": {p.field: p for p in problems},
+        "preset_options": [(p.name, p.title) for p in PRESETS.values()],
+        "trace_json": html_json(_trace_text(request, s)),
+        "constants_json": html_json(
+            json.dumps({**page_constants(), "problems": [p.as_dict() for p in problems], "plotly": PLOTLY_JS})
+        ),
+        "plotly_js": PLOTLY_JS,
+    }
+    response = templates.TemplateResponse(request, "explorer.html", context)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @router.get("/docs", response_class=HTMLResponse)
@@ -26,3 +107,21 @@ def docs(request: Request) -> HTMLResponse:
 @router.get("/favicon.ico")
 def favicon() -> FileResponse:
     return FileResponse(ROOT / "static" / "favicon.svg", media_type="image/svg+xml")
+
+
+@lru_cache(maxsize=1)
+def _plotly_bytes() -> tuple[bytes, bytes]:
+    body = PLOTLY_FILE.read_bytes()
+    return body, compress(body, get_settings(), always=True)
+
+
+@router.get(PLOTLY_JS)
+def plotly_js(request: Request) -> Response:
+    """plotly.js from the installed plotly package (never a CDN), its version in the name, so
+    it may be cached for a year; gzipped once, in memory."""
+    body, gz = _plotly_bytes()
+    headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        body = gz
+    return Response(body, media_type="text/javascript", headers=headers)

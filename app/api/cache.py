@@ -67,12 +67,16 @@ def etag_of(key: str) -> str:
     return 'W/"' + hashlib.sha256(f"{__version__}|{key}".encode()).hexdigest()[:32] + '"'
 
 
+def compress(body: bytes, settings: Settings, always: bool = False) -> bytes | None:
+    """The gzip form of a body worth compressing (deterministic: mtime 0), else None."""
+    if not always and len(body) < settings.gzip_min_bytes:
+        return None
+    return gzip.compress(body, compresslevel=settings.gzip_level, mtime=0)
+
+
 def _encode(build: Callable[[], str], settings: Settings) -> tuple[bytes, bytes | None]:
     body = build().encode()
-    gz = None
-    if len(body) >= settings.gzip_min_bytes:
-        gz = gzip.compress(body, compresslevel=settings.gzip_level, mtime=0)
-    return body, gz
+    return body, compress(body, settings)
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:

@@ -1,0 +1,12 @@
+// Fetching from the API. A 422 comes back as its problems, never as an exception.
+export async function getJSON(url, signal) {
+  const response = await fetch(url, { signal, headers: { Accept: "application/json" } });
+  const text = await response.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  return { ok: response.ok, status: response.status, body, text };
+}

@@ -1,0 +1,99 @@
+// Gate activations and states over time x unit, the difference against no dropout, one unit.
+import { rowsOf } from "../decode.js";
+import { SIGMOID_SCALE, SIGNED_SCALE, baseLayout, maxAbs } from "./common.js";
+
+const TITLES = {
+  i: "input gate i = sigmoid(...)",
+  f: "forget gate f = sigmoid(...)",
+  g: "candidate g = tanh(...)",
+  o: "output gate o = sigmoid(...)",
+  c: "cell state c",
+  h: "hidden state h = o * tanh(c)",
+};
+
+function range(data) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    lo = Math.min(lo, data[i]);
+    hi = Math.max(hi, data[i]);
+  }
+  return lo < hi ? [lo, hi] : [lo - 1e-6, hi + 1e-6];
+}
+
+/** Colour range from the data (the colour bar shows it): with small random weights the gates
+ * stay near their midpoints, and a fixed 0..1 scale would hide every effect of dropout. */
+export function stateFigure(name, arr, labels) {
+  const sigmoid = name === "i" || name === "f" || name === "o";
+  const bound = maxAbs(arr.data);
+  const [lo, hi] = range(arr.data);
+  return {
+    data: [
+      {
+        type: "heatmap",
+        z: rowsOf(arr),
+        x: labels,
+        colorscale: sigmoid ? SIGMOID_SCALE : SIGNED_SCALE,
+        reversescale: !sigmoid,
+        zmin: sigmoid ? lo : -bound,
+        zmax: sigmoid ? hi : bound,
+        colorbar: { thickness: 10, len: 0.9 },
+        hovertemplate: `%{x}<br>unit %{y}<br>${name} = %{z:.4f}<extra></extra>`,
+      },
+    ],
+    layout: baseLayout(TITLES[name], 240, { yaxis: { title: { text: "unit" }, autorange: "reversed" } }),
+  };
+}
+
+export function diffFigure(name, with_, without, labels) {
+  const d = new Float32Array(with_.data.length);
+  for (let i = 0; i < d.length; i++) d[i] = with_.data[i] - without.data[i];
+  const bound = maxAbs(d);
+  return {
+    data: [
+      {
+        type: "heatmap",
+        z: rowsOf({ data: d, shape: with_.shape }),
+        x: labels,
+        colorscale: SIGNED_SCALE,
+        reversescale: true,
+        zmin: -bound,
+        zmax: bound,
+        colorbar: { thickness: 10, len: 0.9 },
+        hovertemplate: `%{x}<br>unit %{y}<br>difference %{z:.4f}<extra></extra>`,
+      },
+    ],
+    layout: baseLayout(`${name} with these masks minus ${name} with no dropout (same weights, same input)`, 260, {
+      yaxis: { title: { text: "unit" }, autorange: "reversed" },
+    }),
+  };
+}
+
+export function unitFigure(layer, unit, labels, baseline) {
+  const names = ["i", "f", "g", "o", "c", "h"];
+  const colors = { i: "#0072b2", f: "#009e73", g: "#d55e00", o: "#cc79a7", c: "#555555", h: "#000000" };
+  const series = (arr) => Array.from({ length: arr.shape[0] }, (_, t) => arr.data[t * arr.shape[1] + unit]);
+  const data = names.map((n) => ({
+    type: "scatter",
+    mode: "lines+markers",
+    name: n,
+    x: labels,
+    y: series(layer[n]),
+    line: { color: colors[n], width: n === "h" ? 3 : 1.5 },
+    marker: { size: 4 },
+  }));
+  if (baseline) {
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: "h, no dropout",
+      x: labels,
+      y: series(baseline.h),
+      line: { color: "#000000", dash: "dot", width: 2 },
+    });
+  }
+  return {
+    data,
+    layout: baseLayout(`Unit ${unit} over time`, 280, { legend: { orientation: "h", y: -0.25 }, yaxis: { range: [-1.05, 1.05] } }),
+  };
+}

@@ -1,0 +1,70 @@
+// Mask heatmaps over time x feature: stripes = one mask for the sequence, speckle = fresh per step.
+import { gateSlice, rowsOf, sameArray } from "../decode.js";
+import { baseLayout, maskTrace } from "./common.js";
+
+const GATES = ["i", "f", "g", "o"];
+
+function dropped(keep) {
+  let n = 0;
+  for (let i = 0; i < keep.length; i++) n += keep[i] === 0;
+  return n;
+}
+
+export function embeddingMaskFigure(mask, scale, labels, plan) {
+  const entry = plan.masks.embedding;
+  const what = entry.active ? `rate ${entry.rate}, ${entry.sharing}, ${entry.timing === "step" ? "fresh every step" : "same every step"}` : "nothing dropped";
+  return {
+    data: [maskTrace(rowsOf(mask), labels)],
+    layout: baseLayout(`Embedding dropout mask (${what}; ${dropped(mask.data)} of ${mask.data.length} dropped, kept x${scale.toFixed(3)})`, 230, {
+      yaxis: { title: { text: "feature" }, autorange: "reversed" },
+    }),
+  };
+}
+
+/** A (T, 4, D) gate mask: one heatmap when the four gates share it, else one per gate. */
+export function gateMaskFigure(mask, scale, labels, title) {
+  const slices = GATES.map((_, k) => gateSlice(mask, k));
+  const shared = slices.every((s) => sameArray(s.data, slices[0].data));
+  const n = dropped(slices[0].data);
+  const total = slices[0].data.length;
+  if (shared) {
+    const note = n === 0 ? "nothing dropped" : `one mask shared by i, f, g, o; ${n} of ${total} dropped, kept x${scale.toFixed(3)}`;
+    return {
+      data: [maskTrace(rowsOf(slices[0]), labels, { name: "shared" })],
+      layout: baseLayout(`${title} (${note})`, 230, { yaxis: { title: { text: "element" }, autorange: "reversed" } }),
+    };
+  }
+  const data = slices.map((s, k) =>
+    maskTrace(rowsOf(s), labels, { name: GATES[k], xaxis: `x${k ? k + 1 : ""}`, yaxis: `y${k ? k + 1 : ""}`, showscale: k === 0 }),
+  );
+  const layout = baseLayout(`${title} (four different masks, one per gate; kept x${scale.toFixed(3)})`, 420, {
+    grid: { rows: 2, columns: 2, pattern: "independent", xgap: 0.08, ygap: 0.18 },
+    annotations: GATES.map((g, k) => ({
+      text: `gate ${g}: ${dropped(slices[k].data)} dropped`,
+      xref: `x${k ? k + 1 : ""} domain`,
+      yref: `y${k ? k + 1 : ""} domain`,
+      x: 0,
+      y: 1.08,
+      xanchor: "left",
+      showarrow: false,
+      font: { size: 11 },
+    })),
+  });
+  for (let k = 0; k < 4; k++) layout[`yaxis${k ? k + 1 : ""}`] = { autorange: "reversed", showticklabels: k % 2 === 0 };
+  for (let k = 0; k < 4; k++) layout[`xaxis${k ? k + 1 : ""}`] = { showticklabels: k >= 2 };
+  return { data, layout };
+}
+
+/** Candidate, zoneout, between-layer masks: (T, H) each, side by side; null when none. */
+export function extraMaskFigure(masks, labels) {
+  const names = ["candidate", "zoneout_c", "zoneout_h", "between"].filter((n) => masks[n]);
+  if (!names.length) return null;
+  const data = names.map((n, k) =>
+    maskTrace(rowsOf(masks[n]), labels, { name: n, xaxis: `x${k ? k + 1 : ""}`, yaxis: `y${k ? k + 1 : ""}`, showscale: k === 0 }),
+  );
+  const layout = baseLayout(`Other masks: ${names.join(", ")} (zoneout: 0 = unit keeps its previous value)`, 240, {
+    grid: { rows: 1, columns: names.length, pattern: "independent", xgap: 0.06 },
+  });
+  for (let k = 0; k < names.length; k++) layout[`yaxis${k ? k + 1 : ""}`] = { autorange: "reversed", title: { text: names[k] } };
+  return { data, layout };
+}

@@ -1,0 +1,42 @@
+// The output probability of this trace and its spread over Monte Carlo mask draws.
+import { baseLayout } from "./common.js";
+
+export function outputFigure(probability, mc) {
+  const data = [
+    {
+      type: "scatter",
+      mode: "markers",
+      name: "this trace",
+      x: [probability],
+      y: ["this trace"],
+      marker: { size: 16, color: "#d55e00", symbol: "diamond" },
+      hovertemplate: "p = %{x:.5f}<extra></extra>",
+    },
+  ];
+  let title = `p = ${probability.toFixed(4)}`;
+  if (mc) {
+    data.push({
+      type: "box",
+      name: `${mc.samples} draws`,
+      x: mc.probability,
+      y: mc.probability.map(() => `${mc.samples} draws`),
+      orientation: "h",
+      boxpoints: "all",
+      jitter: 0.4,
+      pointpos: 0,
+      marker: { color: "#0072b2", size: 6, opacity: 0.7 },
+      line: { color: "#0b3d91" },
+      hovertemplate: "p = %{x:.5f}<extra></extra>",
+    });
+    title += `; Monte Carlo dropout over ${mc.samples} mask draws: mean ${mc.probability_mean.toFixed(4)}, std ${mc.probability_std.toFixed(4)}`;
+  }
+  return {
+    data,
+    layout: baseLayout(title, 200, {
+      xaxis: { range: [0, 1], title: { text: "p(positive)" } },
+      yaxis: { automargin: true },
+      showlegend: false,
+      margin: { l: 90, r: 8, t: 30, b: 40 },
+    }),
+  };
+}
