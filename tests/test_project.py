@@ -21,6 +21,7 @@ def test_ci_runs_the_readme_test_line_with_everything_required():
     assert "grep -m1 -E '^python3 -m venv \\.venv && .*pytest' README.md" in CI
     assert "DROPOUT_LAB_REQUIRE_ALL=1" in CI
     assert "'.[parity]'" in CI
+    assert "apt-get install -y -qq chromium" in CI
 
 
 def test_parity_pins_the_cpu_torch_wheel():

@@ -106,8 +106,8 @@ export function drawCell(container, { t, word, layer, embKeep }) {
     mean /= values.length;
     wire(x0 + 55, 286, x0 + 55, 395);
     svg.appendChild(el("rect", { x: x0, y: 250, width: STRIP_W, height: 36, rx: 6, fill: "#f6c85f", stroke: "#b08a1e" }));
-    svg.appendChild(el("text", { x: x0 + 8, y: 273, "font-size": 14, "font-weight": 600 }, gate.label));
-    svg.appendChild(el("text", { x: x0 + STRIP_W - 6, y: 273, "font-size": 11, "text-anchor": "end" }, `${gate.key} mean ${mean.toFixed(2)}`));
+    svg.appendChild(el("text", { x: x0 + 7, y: 273, "font-size": 13, "font-weight": 600 }, gate.label));
+    svg.appendChild(el("text", { x: x0 + STRIP_W - 6, y: 273, "font-size": 11, "text-anchor": "end" }, `${gate.key} ≈ ${mean.toFixed(2)}`));
     strip(svg, x0, 232, values, gate.key === "g" ? signed : viridis, `${gate.name}: values of the ${values.length} units at step ${t}`);
     const nIn = count(inKeep[j]);
     const nRec = count(recKeep[j]);

@@ -38,6 +38,9 @@ let unit = null;
 let codeTab = "keras3";
 const side = { baseline: null, baselineKey: null, mc: null, mcKey: null, code: null, codeKey: null };
 const drawn = new Map();
+const pending = new Map(); // figure id -> [signature, build, onClick], drawn when seen or idle
+const visible = new Set();
+let flushing = false;
 let timer = null;
 let sideTimer = null;
 let plotlyReady = false;
@@ -78,9 +81,24 @@ function layerData(tr, n) {
   return d;
 }
 
-/** Draw a figure unless it already shows exactly this (same signature). */
+/** Draw a figure unless it already shows exactly this (same signature). A figure out of
+ * sight is drawn when it comes into view or when the browser is idle, whichever is first:
+ * a change of control costs only the figures a student is looking at. */
 function draw(id, signature, build, onClick) {
-  if (!plotlyReady || drawn.get(id) === signature) return;
+  if (!plotlyReady || drawn.get(id) === signature) {
+    pending.delete(id);
+    return;
+  }
+  if (!visible.has(id)) {
+    pending.set(id, [signature, build, onClick]);
+    flushSoon();
+    return;
+  }
+  pending.delete(id);
+  drawNow(id, signature, build, onClick);
+}
+
+function drawNow(id, signature, build, onClick) {
   const fig = build();
   const box = $(id);
   if (!fig) {
@@ -139,7 +157,52 @@ function renderFigures() {
   renderUnit();
   renderDiff();
   renderOutput();
-  if (plotlyReady) document.body.dataset.plotted = trace.state;
+  flushSoon();
+}
+
+/** Draw the figures out of sight one by one when the browser is idle; when none is left, the
+ * page says which state every figure shows (data-plotted, for tests and benchmarks). */
+function flushSoon() {
+  if (!plotlyReady) return;
+  if (!pending.size) {
+    document.body.dataset.plotted = trace.state;
+    performance.mark("lab-plotted-all");
+    return;
+  }
+  if (flushing) return;
+  flushing = true;
+  const idle = window.requestIdleCallback ?? ((fn) => setTimeout(fn, 16));
+  idle(
+    () => {
+      flushing = false;
+      const [id, args] = pending.entries().next().value;
+      pending.delete(id);
+      drawNow(id, ...args);
+      flushSoon();
+    },
+    { timeout: 200 },
+  );
+}
+
+function watchVisibility() {
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        const id = entry.target.id;
+        if (entry.isIntersecting) {
+          visible.add(id);
+          const args = pending.get(id);
+          if (args && plotlyReady) {
+            pending.delete(id);
+            drawNow(id, ...args);
+            flushSoon();
+          }
+        } else visible.delete(id);
+      }
+    },
+    { rootMargin: "150px" },
+  );
+  for (const fig of document.querySelectorAll(".fig")) observer.observe(fig);
 }
 
 function updateStrip() {
@@ -277,6 +340,7 @@ async function loadSide() {
   renderUnit();
   renderOutput();
   renderCode();
+  flushSoon();
   document.body.dataset.side = state;
 }
 
@@ -330,7 +394,8 @@ async function update() {
     trace = res.body;
     showState(trace.state);
     renderAll();
-    performance.measure("lab-redraw", "lab-change");
+    performance.mark("lab-redrawn");
+    performance.measure("lab-redraw", "lab-change", "lab-redrawn");
     scheduleSide();
   } catch (err) {
     if (err.name !== "AbortError") setStatus(`Could not reach the server (${err.message}); the last picture stays.`);
@@ -475,6 +540,7 @@ function loadPlotly() {
 
 function start() {
   performance.mark("lab-start");
+  watchVisibility();
   bindControls();
   applyPresetRules();
   lastQuery = toQuery(controlValues());

@@ -1,0 +1,154 @@
+"""The HTML pages, parsed: every template renders, every reflected value is escaped, the
+embedded trace is the API's, and a link with errors keeps the rest of itself."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.pages import PLOTLY_JS, html_json
+from app.state import parse
+from app.trace import trace_json
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app()) as c:
+        yield c
+
+
+class Page(HTMLParser):
+    def __init__(self, html: str):
+        super().__init__()
+        self.labels: dict[str, str] = {}
+        self.ids: set[str] = set()
+        self.urls: list[str] = []
+        self.scripts: dict[str, str] = {}
+        self._label_for = None
+        self._script = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        for key in ("src", "href"):
+            if key in a:
+                self.urls.append(a[key])
+        if tag == "label":
+            self._label_for = a.get("for")
+            self.labels[self._label_for] = ""
+        if tag == "script" and a.get("type") == "application/json":
+            self._script = a["id"]
+            self.scripts[self._script] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self._label_for = None
+        if tag == "script":
+            self._script = None
+
+    def handle_data(self, data):
+        if self._label_for:
+            self.labels[self._label_for] += data
+        if self._script:
+            self.scripts[self._script] += data
+
+
+def embedded_trace(page: Page) -> dict:
+    return json.loads(page.scripts["initial-trace"])
+
+
+LABELS = {
+    "preset": "Framework",
+    "emb_dropout": "Embedding dropout",
+    "emb_mode": "Embedding dropout mode",
+    "dropout": "LSTM dropout",
+    "recurrent_dropout": "Recurrent dropout",
+    "phase": "Phase",
+    "seed": "Mask seed",
+    "text": "Input text",
+    "candidate_dropout": "Candidate dropout",
+    "timestep": "Timestep",
+}
+
+
+def test_explorer_has_every_control_with_its_name(client):
+    r = client.get("/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    page = Page(r.text)
+    for control, label in LABELS.items():
+        assert page.labels[control].strip() == label and control in page.ids
+    for fig in (
+        "fig-embedding-mask",
+        "fig-input-mask",
+        "fig-recurrent-mask",
+        "fig-h",
+        "fig-diff",
+        "fig-output",
+        "cell",
+    ):
+        assert fig in page.ids
+
+
+def test_only_this_server_is_referenced(client):
+    page = Page(client.get("/").text)
+    assert page.urls and all(u.startswith("/") for u in page.urls)
+    assert PLOTLY_JS in page.urls
+    js = client.get(PLOTLY_JS, headers={"Accept-Encoding": "gzip"})
+    assert js.status_code == 200 and "immutable" in js.headers["cache-control"]
+    assert js.text.lstrip().startswith("/**") and "plotly.js v" in js.text[:200]
+
+
+def test_embedded_trace_is_the_api_trace(client):
+    page = Page(client.get("/?seed=3&units=9").text)
+    assert embedded_trace(page) == json.loads(trace_json(parse("seed=3&units=9")))
+
+
+@pytest.mark.parametrize(
+    "evil",
+    ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "</script><script>alert(2)</script>", "a & b < c"],
+)
+def test_reflected_text_is_escaped(client, evil):
+    r = client.get("/", params={"text": evil})
+    assert r.status_code == 200
+    assert "<script>alert" not in r.text and "<img src=x" not in r.text
+    page = Page(r.text)
+    assert embedded_trace(page)["config"]["text"] == " ".join(evil.split())
+    assert re.search(r'id="text"[^>]*value="[^"<>]*"', r.text)
+
+
+@pytest.mark.parametrize("evil", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"])
+def test_reflected_errors_are_escaped(client, evil):
+    r = client.get("/", params={"preset": evil})
+    assert r.status_code == 200 and "<script>alert" not in r.text and "<img src=x" not in r.text
+    assert "&lt;" in r.text  # the message shows the value, escaped
+
+
+def test_link_with_errors_keeps_the_rest(client):
+    page = Page(client.get("/?dropout=2&seed=7&units=12").text)
+    assert embedded_trace(page)["state"] == "seed=7&units=12&v=1"
+    constants = json.loads(page.scripts["page-constants"])
+    assert [p["field"] for p in constants["problems"]] == ["dropout"]
+    html = client.get("/?dropout=2&seed=7").text
+    assert re.search(r'id="dropout-error"\s*>dropout must be', html)
+
+
+def test_rate_a_preset_lacks_falls_back_to_zero(client):
+    page = Page(client.get("/?preset=pytorch&layers=2").text)
+    assert embedded_trace(page)["state"] == "layers=2&preset=pytorch&recurrent_dropout=0&v=1"
+
+
+def test_html_json_escapes_markup():
+    assert html_json('{"a":"</script>&"}') == '{"a":"\\u003c/script\\u003e\\u0026"}'
+    assert json.loads(html_json('{"a":"</script>&"}')) == {"a": "</script>&"}
+
+
+def test_docs_page(client):
+    page = Page(client.get("/docs").text)
+    assert all(u.startswith("/") for u in page.urls)
