@@ -78,7 +78,7 @@ def _trace_text(request: Request, s: State) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def explorer(request: Request) -> HTMLResponse:
+def explorer(request: Request) -> Response:
     s, problems = parse_lenient(request.query_params.multi_items())
     context = {
         "version": __version__,
@@ -93,9 +93,13 @@ def explorer(request: Request) -> HTMLResponse:
         ),
         "plotly_js": PLOTLY_JS,
     }
-    response = templates.TemplateResponse(request, "explorer.html", context)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    html = templates.get_template("explorer.html").render({"request": request, **context}).encode()
+    headers = {"Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    gz = compress(html, get_settings())
+    if gz is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"  # ISA-L, like the API; the middleware leaves it
+        html = gz
+    return Response(html, media_type="text/html; charset=utf-8", headers=headers)
 
 
 @router.get("/docs", response_class=HTMLResponse)

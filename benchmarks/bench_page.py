@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from playwright.sync_api import sync_playwright
 
-from tests.api.test_processes import server
 from tests.browser.conftest import ARGS, CHROMIUM
+from tests.live_server import server
 
 STATES = {"default": "/", "seed configuration (len=498)": "/?len=498"}
 

@@ -42,16 +42,21 @@ export function showState(canonical) {
   if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
 }
 
-/** The view (timestep, layer) lives in the hash: not part of the state, never sent to the API. */
+/** The view (timestep, layer, larger text for a projector) lives in the hash: not part of the state, never sent to the API. */
 export function readView() {
   const hash = new URLSearchParams(location.hash.slice(1));
-  return { t: Number(hash.get("t") ?? 0) || 0, layer: Number(hash.get("layer") ?? 0) || 0 };
+  return {
+    t: Number(hash.get("t") ?? 0) || 0,
+    layer: Number(hash.get("layer") ?? 0) || 0,
+    big: hash.get("big") === "1",
+  };
 }
 
 export function writeView(view) {
   const hash = new URLSearchParams();
   if (view.t) hash.set("t", String(view.t));
   if (view.layer) hash.set("layer", String(view.layer));
+  if (view.big) hash.set("big", "1");
   const text = hash.toString();
   history.replaceState(null, "", location.pathname + location.search + (text ? `#${text}` : ""));
 }

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.test_processes import server
+from tests.live_server import server
 
 CHROMIUM = os.environ.get("DROPOUT_LAB_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parents[2] / "artifacts" / "screenshots"

@@ -12,11 +12,13 @@ export function stepLabels(tokens) {
   return tokens.map((tok, t) => `${t} ${tok.word}`);
 }
 
-export function baseLayout(title, height, extra = {}) {
+/** A figure's layout; the title's details go on a smaller second line (they wrap on phones
+ * no better than a title does, so keep them short). */
+export function baseLayout(title, height, extra = {}, detail = "") {
   return {
-    title: { text: title, font: { size: 13 }, x: 0, xanchor: "left" },
+    title: { text: detail ? `${title}<br><sup>${detail}</sup>` : title, font: { size: 14 }, x: 0, xanchor: "left" },
     height,
-    margin: { l: 44, r: 8, t: 30, b: 36 },
+    margin: { l: 44, r: 8, t: detail ? 44 : 30, b: 36 },
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
     font: { size: 11 },

@@ -63,9 +63,12 @@ export function diffFigure(name, with_, without, labels) {
         hovertemplate: `%{x}<br>unit %{y}<br>difference %{z:.4f}<extra></extra>`,
       },
     ],
-    layout: baseLayout(`${name} with these masks minus ${name} with no dropout (same weights, same input)`, 260, {
-      yaxis: { title: { text: "unit" }, autorange: "reversed" },
-    }),
+    layout: baseLayout(
+      `${name} with these masks − ${name} with no dropout`,
+      270,
+      { yaxis: { title: { text: "unit" }, autorange: "reversed" } },
+      "same weights, same input; only the masks differ",
+    ),
   };
 }
 

@@ -15,9 +15,12 @@ export function embeddingMaskFigure(mask, scale, labels, plan) {
   const what = entry.active ? `rate ${entry.rate}, ${entry.sharing}, ${entry.timing === "step" ? "fresh every step" : "same every step"}` : "nothing dropped";
   return {
     data: [maskTrace(rowsOf(mask), labels)],
-    layout: baseLayout(`Embedding dropout mask (${what}; ${dropped(mask.data)} of ${mask.data.length} dropped, kept x${scale.toFixed(3)})`, 230, {
-      yaxis: { title: { text: "feature" }, autorange: "reversed" },
-    }),
+    layout: baseLayout(
+      "Embedding dropout mask",
+      240,
+      { yaxis: { title: { text: "feature" }, autorange: "reversed" } },
+      `${what} · ${dropped(mask.data)} of ${mask.data.length} dropped · kept ×${scale.toFixed(3)}`,
+    ),
   };
 }
 
@@ -28,16 +31,16 @@ export function gateMaskFigure(mask, scale, labels, title) {
   const n = dropped(slices[0].data);
   const total = slices[0].data.length;
   if (shared) {
-    const note = n === 0 ? "nothing dropped" : `one mask shared by i, f, g, o; ${n} of ${total} dropped, kept x${scale.toFixed(3)}`;
+    const note = n === 0 ? "nothing dropped" : `one mask shared by i, f, g, o · ${n} of ${total} dropped · kept ×${scale.toFixed(3)}`;
     return {
       data: [maskTrace(rowsOf(slices[0]), labels, { name: "shared" })],
-      layout: baseLayout(`${title} (${note})`, 230, { yaxis: { title: { text: "element" }, autorange: "reversed" } }),
+      layout: baseLayout(title, 240, { yaxis: { title: { text: "element" }, autorange: "reversed" } }, note),
     };
   }
   const data = slices.map((s, k) =>
     maskTrace(rowsOf(s), labels, { name: GATES[k], xaxis: `x${k ? k + 1 : ""}`, yaxis: `y${k ? k + 1 : ""}`, showscale: k === 0 }),
   );
-  const layout = baseLayout(`${title} (four different masks, one per gate; kept x${scale.toFixed(3)})`, 420, {
+  const layout = baseLayout(title, 430, {
     grid: { rows: 2, columns: 2, pattern: "independent", xgap: 0.08, ygap: 0.18 },
     annotations: GATES.map((g, k) => ({
       text: `gate ${g}: ${dropped(slices[k].data)} dropped`,
@@ -49,7 +52,7 @@ export function gateMaskFigure(mask, scale, labels, title) {
       showarrow: false,
       font: { size: 11 },
     })),
-  });
+  }, `four different masks, one per gate · kept ×${scale.toFixed(3)}`);
   for (let k = 0; k < 4; k++) layout[`yaxis${k ? k + 1 : ""}`] = { autorange: "reversed", showticklabels: k % 2 === 0 };
   for (let k = 0; k < 4; k++) layout[`xaxis${k ? k + 1 : ""}`] = { showticklabels: k >= 2 };
   return { data, layout };
@@ -62,9 +65,12 @@ export function extraMaskFigure(masks, labels) {
   const data = names.map((n, k) =>
     maskTrace(rowsOf(masks[n]), labels, { name: n, xaxis: `x${k ? k + 1 : ""}`, yaxis: `y${k ? k + 1 : ""}`, showscale: k === 0 }),
   );
-  const layout = baseLayout(`Other masks: ${names.join(", ")} (zoneout: 0 = unit keeps its previous value)`, 240, {
-    grid: { rows: 1, columns: names.length, pattern: "independent", xgap: 0.06 },
-  });
+  const layout = baseLayout(
+    `Other masks: ${names.join(", ")}`,
+    250,
+    { grid: { rows: 1, columns: names.length, pattern: "independent", xgap: 0.06 } },
+    names.some((n) => n.startsWith("zoneout")) ? "zoneout: 0 = the unit keeps its previous value" : "",
+  );
   for (let k = 0; k < names.length; k++) layout[`yaxis${k ? k + 1 : ""}`] = { autorange: "reversed", title: { text: names[k] } };
   return { data, layout };
 }

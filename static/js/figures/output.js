@@ -13,7 +13,8 @@ export function outputFigure(probability, mc) {
       hovertemplate: "p = %{x:.5f}<extra></extra>",
     },
   ];
-  let title = `p = ${probability.toFixed(4)}`;
+  const title = `p = ${probability.toFixed(4)}`;
+  let detail = "";
   if (mc) {
     data.push({
       type: "box",
@@ -28,15 +29,20 @@ export function outputFigure(probability, mc) {
       line: { color: "#0b3d91" },
       hovertemplate: "p = %{x:.5f}<extra></extra>",
     });
-    title += `; Monte Carlo dropout over ${mc.samples} mask draws: mean ${mc.probability_mean.toFixed(4)}, std ${mc.probability_std.toFixed(4)}`;
+    detail = `${mc.samples} mask draws: mean ${mc.probability_mean.toFixed(4)}, std ${mc.probability_std.toFixed(4)}`;
   }
   return {
     data,
-    layout: baseLayout(title, 200, {
-      xaxis: { range: [0, 1], title: { text: "p(positive)" } },
-      yaxis: { automargin: true },
-      showlegend: false,
-      margin: { l: 90, r: 8, t: 30, b: 40 },
-    }),
+    layout: baseLayout(
+      title,
+      210,
+      {
+        xaxis: { range: [0, 1], title: { text: "p(positive)" } },
+        yaxis: { automargin: true },
+        showlegend: false,
+        margin: { l: 90, r: 8, t: 44, b: 40 },
+      },
+      detail,
+    ),
   };
 }

@@ -476,6 +476,16 @@ function bindControls() {
     renderAll();
   });
   $("diff-of").addEventListener("change", renderDiff);
+  const bigText = (on) => {
+    document.documentElement.classList.toggle("present", on);
+    $("larger-text").setAttribute("aria-pressed", String(on));
+  };
+  bigText(view.big);
+  $("larger-text").addEventListener("click", () => {
+    view.big = !view.big;
+    bigText(view.big);
+    writeView(view);
+  });
   for (const button of document.querySelectorAll("[data-focus]")) {
     button.addEventListener("click", () => {
       const target = $(button.dataset.focus);
