@@ -1,14 +1,18 @@
-"""Traces, weights and the resolved state: pure functions of the query string."""
+"""Traces, weights, the resolved state and the framework code: pure functions of the query."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 
 from app.api.cache import cached_json
 from app.api.deps import CacheDep, SettingsDep
 from app.api.errors import ERROR_RESPONSES
 from app.api.params import openapi_parameters, parse_request
-from app.api.schemas import StateModel, TraceModel, WeightsModel
+from app.api.schemas import CodeModel, StateModel, TraceModel, WeightsModel
+from app.codegen import code
 from app.encoding import dumps
 from app.engine.vocab import word
 from app.state import State
@@ -36,34 +40,42 @@ def state_json(s: State) -> str:
     )
 
 
-@router.get(
-    "/trace",
-    summary="The trace of a state: every gate, state and mask at every step",
-    responses={200: {"model": TraceModel, "description": "Trace format version 1."}, **CACHED},
-    openapi_extra=openapi_parameters(),
+def state_route(name: str, summary: str, model: type[BaseModel], description: str, build: Callable[[State], str]):
+    """GET /api/<name>?<state>: ``build(state)`` as cached JSON with validators."""
+
+    @router.get(
+        f"/{name}",
+        summary=summary,
+        operation_id=f"get_{name}",
+        responses={200: {"model": model, "description": description}, **CACHED},
+        openapi_extra=openapi_parameters(),
+    )
+    async def endpoint(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
+        s, _ = parse_request(request)
+        return await cached_json(request, f"{name}|{s.canonical()}", lambda: build(s), cache, settings)
+
+    return endpoint
+
+
+state_route(
+    "trace",
+    "The trace of a state: every gate, state and mask at every step",
+    TraceModel,
+    "Trace format version 1.",
+    trace_json,
 )
-async def get_trace(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
-    s, _ = parse_request(request)
-    return await cached_json(request, "trace|" + s.canonical(), lambda: trace_json(s), cache, settings)
-
-
-@router.get(
-    "/weights",
-    summary="The weights of a state's model (Keras layout)",
-    responses={200: {"model": WeightsModel, "description": "Weights as typed arrays."}, **CACHED},
-    openapi_extra=openapi_parameters(),
+state_route("weights", "The weights of a state's model (Keras layout)", WeightsModel, "Typed arrays.", weights_json)
+state_route(
+    "state",
+    "The canonical state, its resolved plan and notes, without arrays",
+    StateModel,
+    "Cheap: for validating and normalising links.",
+    state_json,
 )
-async def get_weights(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
-    s, _ = parse_request(request)
-    return await cached_json(request, "weights|" + s.canonical(), lambda: weights_json(s), cache, settings)
-
-
-@router.get(
-    "/state",
-    summary="The canonical state, its resolved plan and notes, without arrays",
-    responses={200: {"model": StateModel, "description": "Cheap: for validating and normalising links."}, **CACHED},
-    openapi_extra=openapi_parameters(),
+state_route(
+    "code",
+    "Keras 3, tf.keras 2 and PyTorch code for this state, with comments where a scheme needs a custom cell",
+    CodeModel,
+    "Source code as text.",
+    lambda s: dumps(code(s)),
 )
-async def get_state(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
-    s, _ = parse_request(request)
-    return await cached_json(request, "state|" + s.canonical(), lambda: state_json(s), cache, settings)
