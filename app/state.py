@@ -210,8 +210,9 @@ def _problem(f: Field, raw: str, why: str = "") -> Problem:
 def _parse_value(f: Field, raw: str) -> object:
     """The typed value of one field, or a Problem."""
     if len(raw) > MAX_VALUE.get(f.kind, 64):
-        return Problem(f.name, _show(raw), f.allowed,
-                       f"{f.name} is {len(raw)} characters long; it must be {f.allowed}.")  # fmt: skip
+        return Problem(
+            f.name, _show(raw), f.allowed, f"{f.name} is {len(raw)} characters long; it must be {f.allowed}."
+        )
     if f.kind == "int":
         if not _INT.fullmatch(raw):
             return _problem(f, raw)
@@ -230,8 +231,9 @@ def _parse_value(f: Field, raw: str) -> object:
     if f.kind == "text":
         text = " ".join(raw.split())
         if not vocab_mod.split_words(text):
-            return Problem("text", _show(raw), f.allowed, "text has no words: give a sentence such as "
-                           f"'{DEFAULT_TEXT}'.")  # fmt: skip
+            return Problem(
+                "text", _show(raw), f.allowed, f"text has no words: give a sentence such as '{DEFAULT_TEXT}'."
+            )
         return text
     parts = raw.split(",")
     if len(parts) > MAX_STEPS or not all(_INT.fullmatch(p.strip()) for p in parts):
@@ -247,12 +249,16 @@ def parse(query: str | list[tuple[str, str]]) -> State:
     raw: dict[str, str] = {}
     for name, value in query:
         if name not in FIELD:
-            problems.append(Problem(name, _show(value), "the fields of state version 1",
-                                    f"unknown parameter {_show(name)!r}; the parameters are: "
-                                    + ", ".join(FIELD) + "."))  # fmt: skip
+            problems.append(
+                Problem(
+                    name,
+                    _show(value),
+                    "the fields of state version 1",
+                    f"unknown parameter {_show(name)!r}; the parameters are: " + ", ".join(FIELD) + ".",
+                )
+            )
         elif name in raw:
-            problems.append(Problem(name, _show(value), "one value",
-                                    f"{name} is given more than once; give it once."))  # fmt: skip
+            problems.append(Problem(name, _show(value), "one value", f"{name} is given more than once; give it once."))
         else:
             raw[name] = value
     values: dict[str, object] = {}
@@ -264,9 +270,11 @@ def parse(query: str | list[tuple[str, str]]) -> State:
             values[name] = parsed
     if "tokens" in raw:
         if "text" in raw:
-            problems.append(Problem("tokens", _show(raw["tokens"]), "either text or tokens",
-                                    "give either text or tokens, not both."))  # fmt: skip
-        values.setdefault("text", None)
+            problems.append(
+                Problem(
+                    "tokens", _show(raw["tokens"]), "either text or tokens", "give either text or tokens, not both."
+                )
+            )
         values["text"] = None
     state = replace(DEFAULT, **values)
     problems += _check(state, raw)
@@ -284,30 +292,50 @@ def _check(s: State, given: dict[str, str]) -> list[Problem]:
         if rate > 0 and name not in preset.knobs:
             users = ", ".join(p.name for p in PRESETS.values() if name in p.knobs)
             if s.preset == "pytorch" and name == "recurrent_dropout":
-                msg = ("recurrent_dropout is not available with preset pytorch: nn.LSTM has no "
-                       "recurrent dropout (it needs a custom cell); set recurrent_dropout=0 or "
-                       "choose another preset.")  # fmt: skip
+                msg = (
+                    "recurrent_dropout is not available with preset pytorch: nn.LSTM has no "
+                    "recurrent dropout (it needs a custom cell); set recurrent_dropout=0 or "
+                    "choose another preset."
+                )
             else:
-                msg = (f"{name} is not part of preset {s.preset} ({preset.title}); set {name}=0 "
-                       f"or choose a preset that has it: {users}.")  # fmt: skip
+                msg = (
+                    f"{name} is not part of preset {s.preset} ({preset.title}); set {name}=0 "
+                    f"or choose a preset that has it: {users}."
+                )
             out.append(Problem(name, _format(rate), f"0 with preset {s.preset}", msg))
     if s.preset != "custom":
         for name in CUSTOM_CHOICES:
             if name in given:
-                out.append(Problem(name, _show(given[name]), "only with preset custom",
-                                   f"{name} applies only to preset custom; preset {s.preset} "
-                                   "decides the sharing and timing of its masks itself."))  # fmt: skip
+                out.append(
+                    Problem(
+                        name,
+                        _show(given[name]),
+                        "only with preset custom",
+                        f"{name} applies only to preset custom; preset {s.preset} "
+                        "decides the sharing and timing of its masks itself.",
+                    )
+                )
     if s.weights == "trained":
-        out.append(Problem("weights", "trained", "random",
-                           "trained weights are not available yet (they come with the training "
-                           "feature); use weights=random."))  # fmt: skip
+        out.append(
+            Problem(
+                "weights",
+                "trained",
+                "random",
+                "trained weights are not available yet (they come with the training feature); use weights=random.",
+            )
+        )
     if s.tokens is not None:
         bad = [t for t in s.tokens if not 0 <= t < s.vocab]
         if bad:
             shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
-            out.append(Problem("tokens", _show(given.get("tokens", "")), f"ids from 0 to {s.vocab - 1}",
-                               f"tokens must be word ids from 0 to {s.vocab - 1} (vocab={s.vocab}); "
-                               f"out of range: {shown}."))  # fmt: skip
+            out.append(
+                Problem(
+                    "tokens",
+                    _show(given.get("tokens", "")),
+                    f"ids from 0 to {s.vocab - 1}",
+                    f"tokens must be word ids from 0 to {s.vocab - 1} (vocab={s.vocab}); out of range: {shown}.",
+                )
+            )
     steps = s.len or len(s.token_ids())
     if steps * s.layers * s.units > MAX_VALUES and steps <= MAX_STEPS:
         out.append(
@@ -322,7 +350,13 @@ def _check(s: State, given: dict[str, str]) -> list[Problem]:
     if s.len == 0:
         n = len(s.token_ids())
         if n > MAX_STEPS:
-            out.append(Problem("len", "0", f"1 to {MAX_STEPS} for a sentence this long",
-                               f"the sentence has {n} words, more than the {MAX_STEPS} steps a trace "
-                               f"can hold; set len (at most {MAX_STEPS}) to keep its last words."))  # fmt: skip
+            out.append(
+                Problem(
+                    "len",
+                    "0",
+                    f"1 to {MAX_STEPS} for a sentence this long",
+                    f"the sentence has {n} words, more than the {MAX_STEPS} steps a trace "
+                    f"can hold; set len (at most {MAX_STEPS}) to keep its last words.",
+                )
+            )
     return out

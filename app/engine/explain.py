@@ -7,7 +7,7 @@ framework it names (shared/docs/semantics.md; tests/parity checks the numbers).
 from __future__ import annotations
 
 from app.engine.dropout import MaskSpec
-from app.engine.semantics import KERAS3_SRC, PRESETS, TFKERAS2_SRC, TORCH_SRC, Plan, pytorch_warning
+from app.engine.semantics import PRESETS, TORCH_SRC, Plan, pytorch_warning
 
 EMB_SOURCE = {
     "standard": "keras/src/layers/regularization/dropout.py (Dropout)",
@@ -46,6 +46,12 @@ def _entry(active: bool, rate: float, sharing: str, timing: str, source: str, *n
     }
 
 
+def _custom_note(what: str, spec: MaskSpec) -> str:
+    share = "one per gate" if spec.per_gate else "shared by the four gates"
+    time = "fresh at every step" if spec.per_step else "the same at every step"
+    return f"Mask on {what}, {share}, {time}."
+
+
 def _input_note(preset: str, spec: MaskSpec | None, d: float, rd: float) -> str:
     if preset == "pytorch":
         return "nn.LSTM puts no mask on x_t; its dropout acts between stacked layers."
@@ -73,9 +79,7 @@ def _input_note(preset: str, spec: MaskSpec | None, d: float, rd: float) -> str:
         "zaremba": "One mask on the layer input, fresh at every step, before the joint four-gate map.",
         "semeniuta": "Standard dropout on the layer input, fresh at every step.",
         "awd": "LockedDropout: one mask on each layer's input, the same at every step.",
-    }.get(preset, "{} mask on x_t, {}.".format(
-        "One" if not spec.per_gate else "A different", "drawn at every step" if spec.per_step
-        else "the same at every step") + (" One per gate." if spec.per_gate else " Shared by the gates."))  # fmt: skip
+    }.get(preset, _custom_note("x_t", spec))
 
 
 def _recurrent_note(preset: str, spec: MaskSpec | None) -> str:
@@ -96,55 +100,74 @@ def _recurrent_note(preset: str, spec: MaskSpec | None) -> str:
         )
     if preset == "tfkeras2":
         return "Implementation 1: four masks on h_{t-1}, one per gate. " + TF_FUNCTION
-    share = "one per gate" if spec.per_gate else "shared by the four gates"
-    time = "fresh at every step" if spec.per_step else "the same at every step"
-    return f"Mask on h_{{t-1}}, {share}, {time}."
+    return _custom_note("h_{t-1}", spec)
 
 
 def describe(plan: Plan, emb_rate: float, emb_mode: str, d: float, rd: float, train: bool) -> dict:
     """The plan as the trace and /api/state carry it."""
     preset = PRESETS[plan.preset]
     first, layers = plan.layers[0], len(plan.layers)
-    src = {"keras3": KERAS3_SRC, "keras3-legacy": KERAS3_SRC, "tfkeras2": TFKERAS2_SRC, "pytorch": TORCH_SRC}.get(
-        plan.preset, preset.source
-    )
+    src = preset.source
     inp, rec = first.input, first.recurrent
     masks = {
         "embedding": _entry(
-            train and emb_rate > 0, emb_rate,
+            train and emb_rate > 0,
+            emb_rate,
             {"standard": "element", "spatial": "feature", "word": "word"}[emb_mode],
             "step" if emb_mode == "standard" else "sequence",
             EMB_SOURCE[emb_mode],
             EMB_NOTE[emb_mode].format(r=_num(emb_rate)) if emb_rate > 0 else EMB_NONE,
         ),
-        "input": _entry(train and inp is not None, inp.rate if inp else 0.0,
-                        *(_gate_words(inp) if inp else ("none", "none")), src, _input_note(plan.preset, inp, d, rd)),
-        "recurrent": _entry(train and rec is not None, rec.rate if rec else 0.0,
-                            *(_gate_words(rec) if rec else ("none", "none")), src, _recurrent_note(plan.preset, rec)),
-    }  # fmt: skip
+        "input": _entry(
+            train and inp is not None,
+            inp.rate if inp else 0.0,
+            *(_gate_words(inp) if inp else ("none", "none")),
+            src,
+            _input_note(plan.preset, inp, d, rd),
+        ),
+        "recurrent": _entry(
+            train and rec is not None,
+            rec.rate if rec else 0.0,
+            *(_gate_words(rec) if rec else ("none", "none")),
+            src,
+            _recurrent_note(plan.preset, rec),
+        ),
+    }
     cand = first.candidate
     if cand is not None:
         masks["candidate"] = _entry(
-            train, cand.rate, "element", "step", "arXiv 1603.05118",
+            train,
+            cand.rate,
+            "element",
+            "step",
+            "arXiv 1603.05118",
             "c_t = f * c_{t-1} + i * d(g_t): a fresh mask on the candidate at every step; the "
             "memory c_{t-1} itself is never dropped. (The paper studies per-step and "
             "per-sequence masks; this draws per step.)",
-        )  # fmt: skip
+        )
     for name in ("zoneout_c", "zoneout_h"):
         z = getattr(first, name)
         if z > 0:
             masks[name] = _entry(
-                True, z, "element", "step", "arXiv 1606.01305",
+                True,
+                z,
+                "element",
+                "step",
+                "arXiv 1606.01305",
                 f"Zoneout: each unit of {name[-1]} keeps its previous value with probability "
                 f"{_num(z)}, unscaled. At inference the expectation is used: "
                 f"{name[-1]}_t = {_num(z)} {name[-1]}_(t-1) + {_num(1 - z)} {name[-1]}~_t.",
-            )  # fmt: skip
+            )
     if first.weight_drop > 0:
         masks["weight_drop"] = _entry(
-            train, first.weight_drop, "weight", "pass", "salesforce/awd-lstm-lm weight_drop.py",
+            train,
+            first.weight_drop,
+            "weight",
+            "pass",
+            "salesforce/awd-lstm-lm weight_drop.py",
             "DropConnect on the recurrent kernel U (H, 4H): one mask per forward pass, scaled by "
             "1/(1-rate), so the same recurrent weights are missing at every step.",
-        )  # fmt: skip
+        )
     between = [n for n, lp in enumerate(plan.layers) if lp.between > 0]
     if plan.preset == "pytorch":
         rate = d
@@ -152,8 +175,15 @@ def describe(plan: Plan, emb_rate: float, emb_mode: str, d: float, rd: float, tr
             note = "With one layer this does nothing. PyTorch warns: " + pytorch_warning(d, 1) if d > 0 else ""
         else:
             note = "Dropout on the output sequence of every layer but the last, fresh per element and step."
-        masks["between"] = _entry(train and bool(between), rate, "element", "step", TORCH_SRC,
-                                  note, "Layers: " + ", ".join(map(str, between)) if between else "")  # fmt: skip
+        masks["between"] = _entry(
+            train and bool(between),
+            rate,
+            "element",
+            "step",
+            TORCH_SRC,
+            note,
+            "Layers: " + ", ".join(map(str, between)) if between else "",
+        )
 
     notes = list(plan.notes)
     if not train:
