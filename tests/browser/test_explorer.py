@@ -195,3 +195,15 @@ def test_download_trace_is_the_api_trace(watched, base_url):
     body = Path(info.value.path()).read_bytes()
     api = page.request.get(base_url + "/api/trace?seed=5&v=1").body()
     assert body == api
+
+
+def test_custom_extra_masks_are_plotted(watched, base_url):
+    watched.open(base_url + "/?preset=custom&candidate_dropout=0.3&zoneout_c=0.2&weight_drop=0.4&units=6")
+    page = watched.page
+    page.locator("#fig-weight-mask").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.body.dataset.plotted === document.body.dataset.state")
+    assert page.evaluate("document.getElementById('fig-extra-mask').data.length") == 2  # candidate, zoneout_c
+    weights = watched.z("fig-weight-mask")
+    assert len(weights) == 6 and len(weights[0]) == 24 and 0 in weights[0] + weights[1]
+    assert page.locator("#fig-weight-mask").is_visible()
+    assert watched.problems == []

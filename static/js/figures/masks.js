@@ -74,3 +74,29 @@ export function extraMaskFigure(masks, labels) {
   for (let k = 0; k < names.length; k++) layout[`yaxis${k ? k + 1 : ""}`] = { autorange: "reversed", title: { text: names[k] } };
   return { data, layout };
 }
+
+/** The DropConnect mask on the recurrent kernel U (H, 4H): one per forward pass, not per step. */
+export function weightMaskFigure(mask, scale) {
+  if (!mask) return null;
+  const [H, H4] = mask.shape;
+  const units = H4 / 4;
+  const x = Array.from({ length: H4 }, (_, j) => `${"ifgo"[Math.floor(j / units)]} ${j % units}`);
+  return {
+    data: [
+      maskTrace(rows(mask), x, {
+        hovertemplate: "h(t-1) unit %{y} to %{x}: %{z}<extra>1 = kept</extra>",
+      }),
+    ],
+    layout: baseLayout(
+      "Weight-drop mask on the recurrent kernel U",
+      260,
+      { xaxis: { title: { text: "gate and unit (column of U)" } }, yaxis: { title: { text: "h(t-1) unit" }, autorange: "reversed" } },
+      `DropConnect: the same missing weights at every step · ${dropped(mask.data)} of ${mask.data.length} dropped · kept ×${scale.toFixed(3)}`,
+    ),
+  };
+}
+
+function rows(mask) {
+  const [H, H4] = mask.shape;
+  return Array.from({ length: H }, (_, r) => mask.data.subarray(r * H4, (r + 1) * H4));
+}

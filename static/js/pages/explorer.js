@@ -7,7 +7,7 @@ import { decode, row } from "../decode.js";
 import { renderPlan } from "../explain.js";
 import { stepLabels } from "../figures/common.js";
 import { diffFigure, stateFigure, unitFigure } from "../figures/gates.js";
-import { embeddingMaskFigure, extraMaskFigure, gateMaskFigure } from "../figures/masks.js";
+import { embeddingMaskFigure, extraMaskFigure, gateMaskFigure, weightMaskFigure } from "../figures/masks.js";
 import { outputFigure } from "../figures/output.js";
 import { clear, render } from "../plot.js";
 import {
@@ -149,6 +149,9 @@ function renderFigures() {
   );
   const extras = ["candidate", "zoneout_c", "zoneout_h", "between"].map((k) => layer.masks[k]?.bdata ?? "").join("|");
   draw("fig-extra-mask", `${n}|${extras}|${lkey}`, () => extraMaskFigure(d.masks, labels));
+  draw("fig-weight-mask", `${n}|${layer.masks.weight_drop?.bdata ?? ""}`, () =>
+    weightMaskFigure(d.masks.weight_drop, layer.masks.weight_drop_scale),
+  );
   for (const g of ["i", "f", "g", "o"]) {
     draw(`fig-gate-${g}`, `${n}|${layer.gates[g].bdata}|${lkey}`, () => stateFigure(g, d[g], labels), pickUnit);
   }
