@@ -22,6 +22,7 @@ def test_ci_runs_the_readme_test_line_with_everything_required():
     assert "DROPOUT_LAB_REQUIRE_ALL=1" in CI
     assert "'.[parity]'" in CI
     assert "apt-get install -y -qq chromium" in CI
+    assert "tensorflow-cpu==2.15.1" in CI
 
 
 def test_parity_pins_the_cpu_torch_wheel():

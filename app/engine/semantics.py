@@ -4,7 +4,7 @@
 LSTM layer draws, shared by the gates or one per gate, once per sequence or at every step.
 ``describe(plan, ...)`` says the same in words, with the version range and the source file
 each fact comes from. The facts are those of shared/docs/semantics.md, checked against
-Keras 3.15.1 and PyTorch 2.13.0 by tests/parity.
+Keras 3.15.1, TF 2.15.1 (tf.keras 2) and PyTorch 2.13.0 by tests/parity.
 """
 
 from __future__ import annotations

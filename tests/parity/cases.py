@@ -24,4 +24,11 @@ TORCH_CASES = {
     "torch_between": f"{SMALL}&preset=pytorch&recurrent_dropout=0&dropout=0.4&layers=3&emb_mode=word&seed=2",
 }
 
+TF_CASES = {
+    # tf.keras 2 default path: one mask over the whole input, fresh at every step
+    "tfkeras2_default_path": f"{SMALL}&preset=tfkeras2&recurrent_dropout=0&dropout=0.4&seed=4",
+    # recurrent_dropout > 0: implementation 1, four input and four recurrent masks
+    "tfkeras2_implementation_1": f"{SMALL}&preset=tfkeras2&dropout=0.3&recurrent_dropout=0.5&seed=5",
+}
+
 SEED_SIZE = "len=498&seed=1"  # the seed's second model at its real size, T = 498

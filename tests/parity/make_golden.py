@@ -2,11 +2,13 @@
 
     KERAS_BACKEND=torch .venv/bin/python -m tests.parity.make_golden
 
-Needs torch==2.13.0 and keras (pip install -e '.[parity]'). For every case of cases.py it
-runs Keras 3 or PyTorch on our weights with our masks injected and stores what the framework
-computed (h of every layer at every step, the last c, c at every step for PyTorch, the output
-probability) in golden/NAME.npz, and the framework versions in golden/meta.json. The plain
-test run (test_golden.py) then checks the engine against these numbers without the frameworks.
+Needs torch==2.13.0 and keras (pip install -e '.[parity]') and, for the tf.keras 2 cases,
+the TF environment .venv-tf (tensorflow-cpu==2.15.1, as .ci/run makes it). For every case of
+cases.py it runs Keras 3, PyTorch or tf.keras 2 on our weights with our masks injected and
+stores what the framework computed (h of every layer at every step, the last c, c at every
+step for PyTorch, the output probability where the framework ran the whole model) in
+golden/NAME.npz, and the framework versions in golden/meta.json. The plain test run
+(test_golden.py) then checks the engine against these numbers without the frameworks.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 from app import trace as app_trace
 from app.state import parse
 from tests.parity import frameworks as fw
-from tests.parity.cases import KERAS_CASES, TORCH_CASES
+from tests.parity.cases import KERAS_CASES, TF_CASES, TORCH_CASES
+from tests.parity.tf import run_tf
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -49,6 +52,12 @@ def main() -> None:
         np.savez_compressed(GOLDEN / f"{name}.npz", **arrays)
         meta["cases"][name] = {"query": query, "framework": "keras" if name in KERAS_CASES else "torch"}
         print(f"{name}: p={out['probability']:.6f}")
+    for name, query in TF_CASES.items():
+        out = run_tf(parse(query))
+        np.savez_compressed(GOLDEN / f"{name}.npz", h0=out["h"], c_last=out["c_last"])
+        meta["tensorflow"] = str(out["tf_version"])
+        meta["cases"][name] = {"query": query, "framework": "tfkeras2"}
+        print(f"{name}: h[-1, 0]={out['h'][-1, 0]:.6f}")
     (GOLDEN / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
 
 

@@ -15,21 +15,22 @@ import pytest
 
 from app import trace as app_trace
 from app.state import parse
-from tests.parity.cases import KERAS_CASES, TORCH_CASES
+from tests.parity.cases import KERAS_CASES, TF_CASES, TORCH_CASES
 
 GOLDEN = Path(__file__).parent / "golden"
 META = json.loads((GOLDEN / "meta.json").read_text())
 
 
 def test_every_case_has_a_fixture():
-    assert set(META["cases"]) == set(KERAS_CASES) | set(TORCH_CASES)
+    assert set(META["cases"]) == set(KERAS_CASES) | set(TORCH_CASES) | set(TF_CASES)
     assert META["torch"].startswith("2.13.0") and META["keras"].startswith("3.")
+    assert META["tensorflow"].startswith("2.15")
 
 
 @pytest.mark.parametrize("name", sorted(META["cases"]))
 def test_engine_matches_stored_framework_output(name):
     case = META["cases"][name]
-    assert case["query"] == {**KERAS_CASES, **TORCH_CASES}[name]
+    assert case["query"] == {**KERAS_CASES, **TORCH_CASES, **TF_CASES}[name]
     tr = app_trace.run(parse(case["query"]))
     gold = np.load(GOLDEN / f"{name}.npz")
     for n, lt in enumerate(tr.layers):
@@ -37,4 +38,5 @@ def test_engine_matches_stored_framework_output(name):
         if f"c{n}" in gold:
             np.testing.assert_allclose(lt.c, gold[f"c{n}"], atol=1e-5, rtol=0)
     np.testing.assert_allclose(tr.layers[-1].c[-1], gold["c_last"], atol=1e-5, rtol=0)
-    assert tr.probability == pytest.approx(float(gold["probability"]), abs=1e-5)
+    if "probability" in gold:  # the whole model ran in the framework (not so for tf.keras 2)
+        assert tr.probability == pytest.approx(float(gold["probability"]), abs=1e-5)
