@@ -1,6 +1,14 @@
 // The output probability of this trace and its spread over Monte Carlo mask draws.
 import { baseLayout } from "./common.js";
 
+/** The x range: around the values (a spread of 0.002 is invisible on 0..1), within 0..1. */
+function span(values) {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const pad = Math.max(0.01, (hi - lo) * 0.4);
+  return [Math.max(0, lo - pad), Math.min(1, hi + pad)];
+}
+
 export function outputFigure(probability, mc) {
   const data = [
     {
@@ -37,7 +45,7 @@ export function outputFigure(probability, mc) {
       title,
       210,
       {
-        xaxis: { range: [0, 1], title: { text: "p(positive)" } },
+        xaxis: { range: span(mc ? [probability, ...mc.probability] : [probability]), title: { text: "p(positive)" } },
         yaxis: { automargin: true },
         showlegend: false,
         margin: { l: 90, r: 8, t: 44, b: 40 },
