@@ -29,13 +29,16 @@ from app.state import State
 TRACE_VERSION = 1
 
 
-@lru_cache(maxsize=64)
+# At the largest sizes (vocab 1024, emb 256, 3 x 256 units) weights and kernels take 14 MB:
+# 8 entries bound what a stream of distinct init_seeds can hold to about 110 MB; a class
+# shares one or two anyway.
+@lru_cache(maxsize=8)
 def weights_for(vocab: int, emb: int, units: int, layers: int, init_seed: int) -> Weights:
     """Keras-initialised weights; cached, since one draw of them serves many masks."""
     return keras_weights(vocab, emb, units, layers, init_seed)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=8)
 def kernels_for(vocab: int, emb: int, units: int, layers: int, init_seed: int) -> tuple[Kernels, ...]:
     """The same weights laid out for the loop (app.engine.lstm.prepare), cached alongside."""
     return model.prepare_layers(weights_for(vocab, emb, units, layers, init_seed))
