@@ -96,14 +96,9 @@ def _blocks(a: np.ndarray, units: int) -> np.ndarray:
     return np.concatenate([a[..., k * units : (k + 1) * units] for k in INTERNAL], axis=-1)
 
 
-def _fold(kernel: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """diag(r^k) U^k for every gate k, exact for batch 1: a per-sequence mask on the input of a
-    matmul is a scaling of the kernel's rows. kernel (D, 4H) internal blocks; mask (1, nG, D)."""
-    if mask.shape[1] == 1:
-        return kernel * mask[0, 0][:, None]
-    D, H4 = kernel.shape
-    per_gate = mask[0, INTERNAL].T[:, :, None]  # (D, 4, 1), internal block order
-    return (kernel.reshape(D, 4, H4 // 4) * per_gate).reshape(D, H4)
+def _per_block(mask: np.ndarray, units: int) -> np.ndarray:
+    """(nT, 4, D) gate masks -> (nT, D, 4H) column multipliers in internal block order."""
+    return np.repeat(mask[:, INTERNAL, :].transpose(0, 2, 1), units, axis=2)
 
 
 def prepare(kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray) -> Kernels:
@@ -133,7 +128,7 @@ def lstm_forward(x: np.ndarray, k: Kernels, masks: CellMasks) -> LayerRecord:
         A = x @ W
     elif m.shape[1] == 1:
         A = (x * m[:, 0]) @ W
-    else:  # one mask per gate: z^k = (x * m^k) W^k (four small matmuls beat one folded W here)
+    else:  # one mask per gate: z^k = (x * m^k) W^k
         A = np.empty((steps, 4 * units), dtype=F32)
         for j, k in enumerate(INTERNAL):
             cols = slice(j * units, (j + 1) * units)
@@ -143,7 +138,7 @@ def lstm_forward(x: np.ndarray, k: Kernels, masks: CellMasks) -> LayerRecord:
     r = masks.recurrent
     step_rec = r is not None and r.shape[0] > 1
     if r is not None and not step_rec:  # per sequence: fold diag(r^k) into U^k
-        U = _fold(U, r)
+        U = U * (r[0, 0][:, None] if r.shape[1] == 1 else _per_block(r, units)[0])
     U4 = None
     if step_rec and r.shape[1] == 4:  # per step, per gate: (4, H, H) batched matmul
         U4 = np.ascontiguousarray(U.reshape(H, 4, H).transpose(1, 0, 2))
