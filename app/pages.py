@@ -10,7 +10,6 @@ problem beside its control and keeps the rest. Templates escape every reflected 
 from __future__ import annotations
 
 import importlib.resources
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -20,9 +19,10 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.api.cache import BodyCache, compress
+from app.api.cache import compress, get_or_build, negotiated
 from app.api.params import reject_params
 from app.core.config import get_settings
+from app.encoding import dumps
 from app.engine.semantics import PRESETS
 from app.state import FIELDS, Problem, State, StateError, parse
 from app.trace import trace_json
@@ -67,14 +67,9 @@ def page_constants() -> dict:
 
 
 def _trace_text(request: Request, s: State) -> str:
-    cache: BodyCache = request.app.state.cache
-    key = "trace|" + s.canonical()
-    item = cache.get(key)
-    if item is None:
-        body = trace_json(s).encode()
-        item = (body, compress(body, get_settings()))
-        cache.put(key, item)
-    return item[0].decode()
+    """The trace JSON of ``s``, shared with /api/trace through the response cache."""
+    body, _ = get_or_build(request.app.state.cache, "trace|" + s.canonical(), lambda: trace_json(s), get_settings())
+    return body.decode()
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -83,23 +78,19 @@ def explorer(request: Request) -> Response:
     context = {
         "version": __version__,
         "state": s,
-        "canonical": s.canonical(),
         "problems": problems,
         "problem_map": {p.field: p for p in problems},
         "preset_options": [(p.name, p.title) for p in PRESETS.values()],
         "trace_json": html_json(_trace_text(request, s)),
         "constants_json": html_json(
-            json.dumps({**page_constants(), "problems": [p.as_dict() for p in problems], "plotly": PLOTLY_JS})
+            dumps({**page_constants(), "problems": [p.as_dict() for p in problems], "plotly": PLOTLY_JS})
         ),
         "plotly_js": PLOTLY_JS,
     }
     html = templates.get_template("explorer.html").render({"request": request, **context}).encode()
-    headers = {"Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
-    gz = compress(html, get_settings())
-    if gz is not None and "gzip" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "gzip"  # ISA-L, like the API; the middleware leaves it
-        html = gz
-    return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+    headers = {"Cache-Control": "no-cache"}
+    body = negotiated(request, html, compress(html, get_settings()), headers)  # ISA-L, like the API
+    return Response(body, media_type="text/html; charset=utf-8", headers=headers)
 
 
 @router.get("/docs", response_class=HTMLResponse)
@@ -123,9 +114,5 @@ def _plotly_bytes() -> tuple[bytes, bytes]:
 def plotly_js(request: Request) -> Response:
     """plotly.js from the installed plotly package (never a CDN), its version in the name, so
     it may be cached for a year; gzipped once, in memory."""
-    body, gz = _plotly_bytes()
-    headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "gzip"
-        body = gz
-    return Response(body, media_type="text/javascript", headers=headers)
+    headers = {"Cache-Control": "public, max-age=31536000, immutable"}
+    return Response(negotiated(request, *_plotly_bytes(), headers), media_type="text/javascript", headers=headers)

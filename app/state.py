@@ -336,7 +336,8 @@ def _check(s: State, given: dict[str, str]) -> list[Problem]:
                     f"tokens must be word ids from 0 to {s.vocab - 1} (vocab={s.vocab}); out of range: {shown}.",
                 )
             )
-    steps = s.len or len(s.token_ids())
+    words = len(s.token_ids())  # tokenised once: text may be 10,000 characters
+    steps = s.len or words
     if steps * s.layers * s.units > MAX_VALUES and steps <= MAX_STEPS:
         out.append(
             Problem(
@@ -347,16 +348,14 @@ def _check(s: State, given: dict[str, str]) -> list[Problem]:
                 f"recorded array, more than one trace may hold ({MAX_VALUES}); lower len, layers or units.",
             )
         )
-    if s.len == 0:
-        n = len(s.token_ids())
-        if n > MAX_STEPS:
-            out.append(
-                Problem(
-                    "len",
-                    "0",
-                    f"1 to {MAX_STEPS} for a sentence this long",
-                    f"the sentence has {n} words, more than the {MAX_STEPS} steps a trace "
-                    f"can hold; set len (at most {MAX_STEPS}) to keep its last words.",
-                )
+    if s.len == 0 and words > MAX_STEPS:
+        out.append(
+            Problem(
+                "len",
+                "0",
+                f"1 to {MAX_STEPS} for a sentence this long",
+                f"the sentence has {words} words, more than the {MAX_STEPS} steps a trace "
+                f"can hold; set len (at most {MAX_STEPS}) to keep its last words.",
             )
+        )
     return out

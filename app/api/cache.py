@@ -33,16 +33,12 @@ class BodyCache:
         self._items: OrderedDict[str, tuple[bytes, bytes | None]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def get(self, key: str) -> tuple[bytes, bytes | None] | None:
         with self._lock:
             item = self._items.get(key)
-            if item is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
+            if item is not None:
+                self._items.move_to_end(key)
             return item
 
     def put(self, key: str, item: tuple[bytes, bytes | None]) -> None:
@@ -58,9 +54,6 @@ class BodyCache:
                 _, (body, gz) = self._items.popitem(last=False)
                 self._bytes -= len(body) + len(gz or b"")
 
-    def __len__(self) -> int:
-        return len(self._items)
-
 
 def etag_of(key: str) -> str:
     """A weak validator (the body may travel gzipped or not) of the key and the app version."""
@@ -74,9 +67,25 @@ def compress(body: bytes, settings: Settings, always: bool = False) -> bytes | N
     return gzip.compress(body, compresslevel=settings.gzip_level, mtime=0)
 
 
-def _encode(build: Callable[[], str], settings: Settings) -> tuple[bytes, bytes | None]:
-    body = build().encode()
-    return body, compress(body, settings)
+def get_or_build(
+    cache: BodyCache, key: str, build: Callable[[], str], settings: Settings
+) -> tuple[bytes, bytes | None]:
+    """The cached (body, gzip) of ``key``, built and kept on a miss."""
+    item = cache.get(key)
+    if item is None:
+        body = build().encode()
+        item = (body, compress(body, settings))
+        cache.put(key, item)
+    return item
+
+
+def negotiated(request: Request, body: bytes, gz: bytes | None, headers: dict[str, str]) -> bytes:
+    """The gzip form when there is one and the client accepts it (headers updated), else body."""
+    headers["Vary"] = "Accept-Encoding"
+    if gz is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"  # the GZip middleware leaves such responses alone
+        return gz
+    return body
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
@@ -98,19 +107,11 @@ async def cached_json(
     GIL and the cores, and a queue on the event loop costs nothing.
     """
     etag = etag_of(key)
-    headers = {
-        "ETag": etag,
-        "Cache-Control": f"public, max-age={settings.max_age}",
-        "Vary": "Accept-Encoding",
-    }
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.max_age}", "Vary": "Accept-Encoding"}
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     item = cache.get(key)
     if item is None:
-        item = await anyio.to_thread.run_sync(_encode, build, settings, limiter=request.app.state.compute)
-        cache.put(key, item)
-    body, gz = item
-    if gz is not None and "gzip" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "gzip"
-        body = gz
-    return Response(content=body, media_type="application/json", headers=headers)
+        limiter = request.app.state.compute
+        item = await anyio.to_thread.run_sync(get_or_build, cache, key, build, settings, limiter=limiter)
+    return Response(content=negotiated(request, *item, headers), media_type="application/json", headers=headers)

@@ -59,9 +59,10 @@ def mc_json(s: State, samples: int) -> str:
 async def get_mc(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
     s, extra = parse_request(request, SAMPLES)
     samples = extra["samples"]
-    work = samples * s.layers * len(s.sequence())
+    per_sample = s.layers * len(s.sequence())
+    work = samples * per_sample
     if work > settings.mc_max_work:
-        most = max(1, settings.mc_max_work // (s.layers * len(s.sequence())))
+        most = max(1, settings.mc_max_work // per_sample)
         raise StateError(
             [
                 Problem(
