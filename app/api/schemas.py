@@ -38,8 +38,9 @@ class MaskPlan(BaseModel):
 
 
 class Effective(BaseModel):
-    keep: float = Field(description="Probability that an embedding element reaches a gate.")
+    keep: float = Field(description="Probability that an embedding element reaches a gate (1 at inference).")
     scale: float
+    train_keep: float = Field(description="The same probability in training, whatever the phase.")
     text: str
 
 
@@ -51,6 +52,7 @@ class Plan(BaseModel):
     summary: str
     masks: dict[str, MaskPlan]
     effective: Effective
+    answer: list[str] = Field(description="Where the LSTM's masks act and at which rates, for this state, in words.")
     notes: list[str]
 
 
@@ -83,6 +85,8 @@ class LayerTrace(BaseModel):
 class Output(BaseModel):
     logit: float
     probability: float
+    mask: TypedArray = Field(description="Keep-bits (H,) of the dropout on the last h before Dense (all 1 when off).")
+    mask_scale: float
 
 
 class TraceModel(BaseModel):
@@ -142,12 +146,28 @@ class MCModel(BaseModel):
     notes: list[str]
 
 
+class CodeFidelity(BaseModel):
+    exact: bool = Field(description="The framework's built-in layers alone do exactly what the plan says.")
+    custom: list[str] = Field(
+        description="The custom layers the code defines instead (MaskedLSTM, WordDropout, embedded_dropout); "
+        "empty when exact."
+    )
+    how: str = Field(description="Which of the two, and why, in one sentence.")
+
+
+class CodeFidelities(BaseModel):
+    keras3: CodeFidelity
+    tfkeras2: CodeFidelity
+    pytorch: CodeFidelity
+
+
 class CodeModel(BaseModel):
     state: str
     keras3: str
     tfkeras2: str
     pytorch: str
     notes: list[str]
+    fidelity: CodeFidelities = Field(description="Per framework: built-in layers, or the custom layers given.")
 
 
 class PresetMasks(BaseModel):

@@ -31,6 +31,7 @@ STREAMS = {
     "zoneout_h": 5,
     "weight_drop": 6,
     "between": 7,
+    "output": 8,
 }
 
 

@@ -7,7 +7,8 @@ framework it names (shared/docs/semantics.md; tests/parity checks the numbers).
 from __future__ import annotations
 
 from app.engine.dropout import MaskSpec
-from app.engine.semantics import PRESETS, TORCH_SRC, Plan, pytorch_warning
+from app.engine.model import RunSpec
+from app.engine.semantics import PRESETS, TORCH_SRC, LayerPlan, Plan, pytorch_warning
 
 EMB_SOURCE = {
     "standard": "keras/src/layers/regularization/dropout.py (Dropout)",
@@ -22,8 +23,8 @@ EMB_NOTE = {
 }
 EMB_NONE = "emb_dropout = 0: no dropout layer after the Embedding."
 TF_FUNCTION = (
-    "Observed on TF 2.15.1 inside tf.function (model.fit) with unroll=False: these masks are "
-    "re-drawn at every step; eager mode and unroll=True keep them for the whole sequence."
+    "This is a direct (eager) call or unroll=True. Observed on TF 2.15.1: model.fit (tf.function, "
+    "unroll=False) re-draws these masks at every step instead; the preset tfkeras2-fit shows that."
 )
 
 
@@ -74,6 +75,15 @@ def _input_note(preset: str, spec: MaskSpec | None, d: float, rd: float) -> str:
             "the whole input by one mask of shape (batch, time, features): fresh at every step, "
             f"shared by the gates, exactly Dropout({_num(d)}) before the LSTM."
         ),
+        "tfkeras2-fit": (
+            "Inside model.fit (tf.function, unroll=False; observed on TF 2.15.1) implementation 1 "
+            "creates its four masks on x_t in the loop body: four new masks, one per gate, at "
+            "every step."
+            if rd > 0
+            else "model.fit takes the same cuDNN-compatible path as an eager call: one mask over the "
+            "whole (batch, time, features) input, fresh at every step, shared by the gates, exactly "
+            f"Dropout({_num(d)}) before the LSTM."
+        ),
         "gal-tied": "One mask on x_t shared by the gates, the same at every step (variational).",
         "gal-untied": "Four masks on x_t, one per gate, the same at every step (variational, untied).",
         "zaremba": "One mask on the layer input, fresh at every step, before the joint four-gate map.",
@@ -99,25 +109,168 @@ def _recurrent_note(preset: str, spec: MaskSpec | None) -> str:
             "rules out the cuDNN kernel: Keras falls back to the generic loop without a word."
         )
     if preset == "tfkeras2":
-        return "Implementation 1: four masks on h_{t-1}, one per gate. " + TF_FUNCTION
+        return "Implementation 1: four masks on h_{t-1}, one per gate, the same at every step. " + TF_FUNCTION
+    if preset == "tfkeras2-fit":
+        return (
+            "Inside model.fit (tf.function, unroll=False; observed on TF 2.15.1): four masks on "
+            "h_{t-1}, one per gate, created in the loop body and so re-drawn at every step."
+        )
     return _custom_note("h_{t-1}", spec)
 
 
-def describe(plan: Plan, emb_rate: float, emb_mode: str, d: float, rd: float, train: bool) -> dict:
-    """The plan as the trace and /api/state carry it."""
+PAPER_OUTPUT = {
+    "zaremba": "Zaremba et al. drop every non-recurrent connection, the last layer's output "
+    "included: 50% in their medium and 65% in their large PTB model (arXiv 1409.2329, section 4.1).",
+    "gal-tied": "Gal & Ghahramani drop the outputs too, at the rate of the inputs (0.5 in their "
+    "large PTB model; arXiv 1512.05287, section 5.1).",
+    "gal-untied": "Gal & Ghahramani drop the outputs too, at the rate of the inputs (0.5 in their "
+    "large PTB model; arXiv 1512.05287, section 5.1).",
+    "awd": "AWD-LSTM drops the last layer's output with LockedDropout (--dropout, 0.4 by default "
+    "in salesforce/awd-lstm-lm main.py).",
+}
+AWD_WORDS = "AWD-LSTM's own embedding dropout drops whole words (emb_mode=word, --dropoute 0.1 by default); "
+
+
+def _embedding_entry(spec: RunSpec) -> dict:
+    rate, mode = spec.emb_rate, spec.emb_mode
+    note = EMB_NOTE[mode].format(r=_num(rate)) if rate > 0 else EMB_NONE
+    extra = ""
+    if spec.plan.preset == "awd" and mode != "word":
+        extra = AWD_WORDS + f"this state uses emb_mode={mode} instead."
+    return _entry(
+        spec.train and rate > 0,
+        rate,
+        {"standard": "element", "spatial": "feature", "word": "word"}[mode],
+        "step" if mode == "standard" else "sequence",
+        EMB_SOURCE[mode],
+        note,
+        extra,
+    )
+
+
+def _extra_entries(first: LayerPlan, train: bool) -> dict:
+    """Candidate dropout, zoneout and weight-drop, where the plan has them."""
+    out = {}
+    cand = first.candidate
+    if cand is not None:
+        out["candidate"] = _entry(
+            train,
+            cand.rate,
+            "element",
+            "step",
+            "arXiv 1603.05118",
+            "c_t = f * c_{t-1} + i * d(g_t): a fresh mask on the candidate at every step; the "
+            "memory c_{t-1} itself is never dropped. (The paper studies per-step and "
+            "per-sequence masks; this draws per step.)",
+        )
+    for name in ("zoneout_c", "zoneout_h"):
+        z = getattr(first, name)
+        if z > 0:
+            out[name] = _entry(
+                True,
+                z,
+                "element",
+                "step",
+                "arXiv 1606.01305",
+                f"Zoneout: each unit of {name[-1]} keeps its previous value with probability "
+                f"{_num(z)}, unscaled. At inference the expectation is used: "
+                f"{name[-1]}_t = {_num(z)} {name[-1]}_(t-1) + {_num(1 - z)} {name[-1]}~_t.",
+            )
+    if first.weight_drop > 0:
+        out["weight_drop"] = _entry(
+            train,
+            first.weight_drop,
+            "weight",
+            "pass",
+            "salesforce/awd-lstm-lm weight_drop.py",
+            "DropConnect on the recurrent kernel U (H, 4H): one mask per forward pass, scaled by "
+            "1/(1-rate), so the same recurrent weights are missing at every step.",
+        )
+    return out
+
+
+def _between_entry(plan: Plan, d: float, train: bool) -> dict:
+    between = [n for n, lp in enumerate(plan.layers) if lp.between > 0]
+    if len(plan.layers) == 1:
+        note = "With one layer this does nothing. PyTorch warns: " + pytorch_warning(d, 1) if d > 0 else ""
+    else:
+        note = "Dropout on the output sequence of every layer but the last, fresh per element and step."
+    layers = "Layers: " + ", ".join(map(str, between)) if between else ""
+    return _entry(train and bool(between), d, "element", "step", TORCH_SRC, note, layers)
+
+
+def _output_entry(spec: RunSpec) -> dict:
+    rate = spec.out_rate
+    note = (
+        f"Dropout({_num(rate)}) on the last h before Dense: one mask on the {len(spec.plan.layers)}-layer "
+        "LSTM's final output vector."
+        if rate > 0
+        else "out_dropout = 0: nothing dropped between the LSTM and Dense."
+    )
+    return _entry(
+        spec.train and rate > 0,
+        rate,
+        "element",
+        "sequence",
+        "keras/src/layers/regularization/dropout.py (Dropout)",
+        note,
+        PAPER_OUTPUT.get(spec.plan.preset, ""),
+    )
+
+
+def _effective(spec: RunSpec, inp: MaskSpec | None) -> dict:
+    """What reaches a gate of an embedding element: both dropouts compound."""
+    keep_in = 1 - (inp.rate if inp else 0.0)
+    keep = (1 - spec.emb_rate) * keep_in
+    if not spec.train:
+        text = (
+            "At inference (phase=infer) nothing is dropped and nothing is rescaled: every "
+            "embedding element reaches every gate as it is. In training it would reach a gate with "
+            f"probability {_num(1 - spec.emb_rate)} x {_num(keep_in)} = {_num(keep)}."
+        )
+        return {"keep": 1.0, "scale": 1.0, "train_keep": keep, "text": text}
+    text = (
+        f"An embedding element reaches a gate with probability {_num(1 - spec.emb_rate)} x "
+        f"{_num(keep_in)} = {_num(keep)}; when it does it is scaled by {_num(1 / keep)}."
+    )
+    return {"keep": keep, "scale": 1 / keep, "train_keep": keep, "text": text}
+
+
+def _answer(spec: RunSpec, d: float, rd: float) -> list[str]:
+    """The popular answer's two errors (shared/docs/semantics.md, last section), for this state."""
+    preset = spec.plan.preset
+    if preset == "pytorch":
+        where = (
+            "PyTorch's nn.LSTM puts no mask inside the cell at all: its dropout acts on each layer's "
+            "output, between stacked layers, never on the gates."
+        )
+    else:
+        where = (
+            "The LSTM's dropout masks act on its input x(t), and recurrent_dropout's on h(t-1), "
+            "before each gate's weights: they are not applied to the gate outputs (the 'yellow "
+            "boxes' of the popular answer)."
+        )
+    rates = (
+        f"No mask inside the cell uses the {_num(spec.emb_rate)} of the Dropout layer: each LSTM mask is "
+        f"drawn at its own rate (dropout={_num(d)} keeps {_num(1 - d)} and scales by {_num(1 / (1 - d))})."
+        if spec.emb_rate > 0 and preset != "pytorch"
+        else "Each mask is drawn at its own rate; no rate is split between the gates."
+    )
+    out = [where, rates]
+    if not spec.train:
+        out.append("At inference (phase=infer) none of these masks is applied.")
+    return out
+
+
+def describe(spec: RunSpec, d: float, rd: float) -> dict:
+    """The plan as the trace and /api/state carry it; ``d``, ``rd`` are the state's rates."""
+    plan, train = spec.plan, spec.train
     preset = PRESETS[plan.preset]
-    first, layers = plan.layers[0], len(plan.layers)
+    first = plan.layers[0]
     src = preset.source
     inp, rec = first.input, first.recurrent
     masks = {
-        "embedding": _entry(
-            train and emb_rate > 0,
-            emb_rate,
-            {"standard": "element", "spatial": "feature", "word": "word"}[emb_mode],
-            "step" if emb_mode == "standard" else "sequence",
-            EMB_SOURCE[emb_mode],
-            EMB_NOTE[emb_mode].format(r=_num(emb_rate)) if emb_rate > 0 else EMB_NONE,
-        ),
+        "embedding": _embedding_entry(spec),
         "input": _entry(
             train and inp is not None,
             inp.rate if inp else 0.0,
@@ -132,58 +285,11 @@ def describe(plan: Plan, emb_rate: float, emb_mode: str, d: float, rd: float, tr
             src,
             _recurrent_note(plan.preset, rec),
         ),
+        **_extra_entries(first, train),
     }
-    cand = first.candidate
-    if cand is not None:
-        masks["candidate"] = _entry(
-            train,
-            cand.rate,
-            "element",
-            "step",
-            "arXiv 1603.05118",
-            "c_t = f * c_{t-1} + i * d(g_t): a fresh mask on the candidate at every step; the "
-            "memory c_{t-1} itself is never dropped. (The paper studies per-step and "
-            "per-sequence masks; this draws per step.)",
-        )
-    for name in ("zoneout_c", "zoneout_h"):
-        z = getattr(first, name)
-        if z > 0:
-            masks[name] = _entry(
-                True,
-                z,
-                "element",
-                "step",
-                "arXiv 1606.01305",
-                f"Zoneout: each unit of {name[-1]} keeps its previous value with probability "
-                f"{_num(z)}, unscaled. At inference the expectation is used: "
-                f"{name[-1]}_t = {_num(z)} {name[-1]}_(t-1) + {_num(1 - z)} {name[-1]}~_t.",
-            )
-    if first.weight_drop > 0:
-        masks["weight_drop"] = _entry(
-            train,
-            first.weight_drop,
-            "weight",
-            "pass",
-            "salesforce/awd-lstm-lm weight_drop.py",
-            "DropConnect on the recurrent kernel U (H, 4H): one mask per forward pass, scaled by "
-            "1/(1-rate), so the same recurrent weights are missing at every step.",
-        )
-    between = [n for n, lp in enumerate(plan.layers) if lp.between > 0]
     if plan.preset == "pytorch":
-        rate = d
-        if layers == 1:
-            note = "With one layer this does nothing. PyTorch warns: " + pytorch_warning(d, 1) if d > 0 else ""
-        else:
-            note = "Dropout on the output sequence of every layer but the last, fresh per element and step."
-        masks["between"] = _entry(
-            train and bool(between),
-            rate,
-            "element",
-            "step",
-            TORCH_SRC,
-            note,
-            "Layers: " + ", ".join(map(str, between)) if between else "",
-        )
+        masks["between"] = _between_entry(plan, d, train)
+    masks["output"] = _output_entry(spec)
 
     notes = list(plan.notes)
     if not train:
@@ -198,14 +304,6 @@ def describe(plan: Plan, emb_rate: float, emb_mode: str, d: float, rd: float, tr
             "Weights follow Keras initialisation for every preset, so presets compare on the same "
             "weights; PyTorch's own default is U(-1/sqrt(H), 1/sqrt(H)) without the forget-bias 1."
         )
-    keep_in = 1 - (inp.rate if inp else 0.0)
-    keep = (1 - emb_rate) * keep_in
-    effective = {
-        "keep": keep,
-        "scale": 1 / keep,
-        "text": f"An embedding element reaches a gate with probability {_num(1 - emb_rate)} x "
-        f"{_num(keep_in)} = {_num(keep)}; when it does it is scaled by {_num(1 / keep)}.",
-    }
     return {
         "preset": plan.preset,
         "title": preset.title,
@@ -213,6 +311,7 @@ def describe(plan: Plan, emb_rate: float, emb_mode: str, d: float, rd: float, tr
         "source": src,
         "summary": preset.summary,
         "masks": masks,
-        "effective": effective,
+        "effective": _effective(spec, inp),
+        "answer": _answer(spec, d, rd),
         "notes": notes,
     }

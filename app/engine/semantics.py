@@ -84,11 +84,21 @@ PRESETS: dict[str, Preset] = {
             "per call and reused at every step.",
         ),
         Preset(
-            "tfkeras2", "tf.keras 2 (TF 2.x)", "Keras 2.3 to 2.15 as tf.keras; checked on TF 2.15.1",
+            "tfkeras2", "tf.keras 2, eager call", "Keras 2.3 to 2.15 as tf.keras; checked on TF 2.15.1",
             TFKERAS2_SRC, frozenset({"dropout", "recurrent_dropout"}),
-            "recurrent_dropout = 0: the cuDNN-compatible path multiplies the whole input by one "
-            "mask, fresh at every step and shared by the gates (exactly Dropout before the LSTM); "
-            "recurrent_dropout > 0: implementation 1, four input and four recurrent masks.",
+            "A direct call of the layer (eager, or unroll=True). recurrent_dropout = 0: the "
+            "cuDNN-compatible path multiplies the whole input by one mask, fresh at every step and "
+            "shared by the gates (exactly Dropout before the LSTM); recurrent_dropout > 0: "
+            "implementation 1, four input and four recurrent masks, the same at every step. "
+            "model.fit re-draws the latter at every step: see tfkeras2-fit.",
+        ),
+        Preset(
+            "tfkeras2-fit", "tf.keras 2 inside model.fit",
+            "TF 2.15.1 (Keras 2.15), observed; not a documented contract",
+            TFKERAS2_SRC, frozenset({"dropout", "recurrent_dropout"}),
+            "What model.fit runs (tf.function, unroll=False): recurrent_dropout = 0 as eager, one input "
+            "mask fresh at every step, shared by the gates; recurrent_dropout > 0: the four input and "
+            "four recurrent masks are created inside the loop body, so they are re-drawn at every step.",
         ),
         Preset(
             "pytorch", "PyTorch nn.LSTM", "1.x and 2.x; checked on 2.13.0", TORCH_SRC,
@@ -123,7 +133,7 @@ PRESETS: dict[str, Preset] = {
             "awd", "AWD-LSTM (Merity et al. 2017)", "arXiv 1708.02182", AWD_SRC,
             frozenset({"dropout", "weight_drop"}),
             "DropConnect on the hidden-to-hidden weights, one mask per forward pass; locked "
-            "(per-sequence) dropout on each layer's input; embedding dropout of whole words.",
+            "(per-sequence) dropout on each layer's input.",
         ),
         Preset(
             "custom", "Custom", "every knob explicit", "this app (app/engine/lstm.py)",
@@ -160,9 +170,12 @@ def resolve(preset: str, r: Rates, layers: int) -> Plan:
         cell = LayerPlan(input=_spec(d), recurrent=_spec(rd))
     elif preset == "gal-untied":
         cell = LayerPlan(input=_spec(d, per_gate=True), recurrent=_spec(rd, per_gate=True))
-    elif preset == "tfkeras2":
+    elif preset in ("tfkeras2", "tfkeras2-fit"):
+        fit = preset == "tfkeras2-fit"  # inside tf.function the cell's masks are re-drawn every step
         if rd > 0:
-            cell = LayerPlan(input=_spec(d, per_gate=True), recurrent=_spec(rd, per_gate=True))
+            cell = LayerPlan(
+                input=_spec(d, per_gate=True, per_step=fit), recurrent=_spec(rd, per_gate=True, per_step=fit)
+            )
         else:
             cell = LayerPlan(input=_spec(d, per_step=True))
     elif preset == "pytorch":

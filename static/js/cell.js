@@ -52,8 +52,10 @@ function count(bits) {
   return n;
 }
 
-/** Draw the cell at step t. layer: decoded arrays of one layer; words: step labels. */
-export function drawCell(container, { t, word, layer, embKeep }) {
+/** Draw the cell at step t. layer: decoded arrays of one layer; embKeep: the embedding mask at
+ * t (first layer only); outKeep: the output dropout's mask on h(T) before Dense (last layer, last
+ * step, only when that dropout is on). */
+export function drawCell(container, { t, word, layer, embKeep, outKeep }) {
   const svg = el("svg", { viewBox: "0 0 760 440", "aria-hidden": "true" });
   const inKeep = GATES.map((gate) => row(gateSlice(layer.masks.input, gate.k), t));
   const recKeep = GATES.map((gate) => row(gateSlice(layer.masks.recurrent, gate.k), t));
@@ -122,6 +124,11 @@ export function drawCell(container, { t, word, layer, embKeep }) {
   const nInAll = inKeep.reduce((a, m) => a + count(m), 0);
   const nRecAll = recKeep.reduce((a, m) => a + count(m), 0);
   svg.appendChild(el("text", { x: 80, y: 372, "font-size": 12 }, `${sharing(inShared, nInAll, "x(t)")}; ${sharing(recShared, nRecAll, "h(t-1)")}.`));
+  if (outKeep) {
+    const nOut = count(outKeep);
+    strip(svg, 645, 212, outKeep, keepColor, `output dropout on h(t) before Dense: ${nOut} of ${outKeep.length} dropped`);
+    svg.appendChild(el("text", { x: 755, y: 182, "font-size": 10, "text-anchor": "end" }, `to Dense: ${nOut} dropped`));
+  }
   if (layer.masks.candidate) {
     const nC = count(row(layer.masks.candidate, t));
     svg.appendChild(el("text", { x: 430, y: 228, "font-size": 10 }, `candidate mask: ${nC} dropped`));

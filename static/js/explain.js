@@ -8,6 +8,7 @@ const NAMES = {
   zoneout_h: "Zoneout on h",
   weight_drop: "Weight drop on the recurrent kernel",
   between: "Dropout between layers",
+  output: "Dropout on the output (before Dense)",
 };
 
 function node(tag, text, cls) {
@@ -34,11 +35,18 @@ export function renderPlan(container, plan) {
   parts.push(head);
   const emb = plan.masks.embedding;
   const inp = plan.masks.input;
-  const answer = node("p", "", "answer");
-  answer.textContent =
-    `The seed question: Dropout after the Embedding masks the embedding output ${emb.active ? timing(emb) : "(off here)"}; ` +
-    `the LSTM's dropout masks x(t) again, ${inp.active ? `${sharing(inp)}, ${timing(inp)}` : "not at all here"}. ` +
-    plan.effective.text;
+  const answer = node("div", undefined, "answer");
+  answer.append(
+    node(
+      "p",
+      `Dropout after the Embedding masks the embedding output ${emb.active ? timing(emb) : "(off here)"}; ` +
+        `the LSTM's dropout then masks x(t) ${inp.active ? `${sharing(inp)}, ${timing(inp)}` : "(no mask on x(t) here)"}. ` +
+        plan.effective.text,
+    ),
+  );
+  const errors = node("ul");
+  for (const sentence of plan.answer) errors.append(node("li", sentence));
+  answer.append(errors);
   parts.push(answer);
   const dl = node("dl");
   for (const [name, entry] of Object.entries(plan.masks)) {

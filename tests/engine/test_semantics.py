@@ -12,7 +12,7 @@ from app import trace as app_trace
 from app.state import parse
 from app.trace import _expand
 
-BASE = "emb=12&units=10&len=30&emb_dropout=0"
+BASE = "emb=12&units=10&len=30&emb_dropout=0&weights=random"
 
 
 def state(query: str):
@@ -47,6 +47,8 @@ TABLE = [
     ("preset=keras3-legacy", (True, True), (True, True)),
     ("preset=tfkeras2&recurrent_dropout=0", (True, False), "absent"),
     ("preset=tfkeras2", (False, True), (False, True)),
+    ("preset=tfkeras2-fit&recurrent_dropout=0", (True, False), "absent"),
+    ("preset=tfkeras2-fit", (False, False), (False, False)),
     ("preset=pytorch&recurrent_dropout=0", "absent", "absent"),
     ("preset=gal-tied", (True, True), (True, True)),
     ("preset=gal-untied", (False, True), (False, True)),

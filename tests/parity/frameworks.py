@@ -72,8 +72,11 @@ def keras_model(
     return embedding, drop, layers, dense
 
 
-def run_keras(monkeypatch, weights: Weights, trace: Trace, dropout, recurrent_dropout, emb_rate, emb_mode, train):
-    """Our masks injected into Keras: the LSTM cells' masks and the embedding dropout's."""
+def run_keras(
+    monkeypatch, weights: Weights, trace: Trace, dropout, recurrent_dropout, emb_rate, emb_mode, train, out_rate=0.0
+):
+    """Our masks injected into Keras: the LSTM cells' masks, the embedding dropout's and the
+    output dropout's (a Dropout(out_rate) on the last h before Dense)."""
     import keras
     from keras.src import backend
 
@@ -89,7 +92,8 @@ def run_keras(monkeypatch, weights: Weights, trace: Trace, dropout, recurrent_dr
 
     def fake_dropout(inputs, rate, noise_shape=None, seed=None):
         seen_noise.append((rate, noise_shape))
-        mult = trace.embedding_mask.keep.astype(np.float32) * np.float32(trace.embedding_mask.scale)
+        mask = trace.output_mask if len(inputs.shape) == 2 else trace.embedding_mask  # (1, H) or (1, T, E)
+        mult = mask.keep.astype(np.float32) * np.float32(mask.scale)
         return inputs * keras.ops.convert_to_tensor(mult[None])
 
     tokens = keras.ops.convert_to_tensor(trace.tokens[None].astype("int32"))
@@ -102,7 +106,7 @@ def run_keras(monkeypatch, weights: Weights, trace: Trace, dropout, recurrent_dr
             hs.append(keras.ops.convert_to_numpy(x)[0])
         seq, h_last, c_last = layers[-1](x, training=train)
         hs.append(keras.ops.convert_to_numpy(seq)[0])
-        p = dense(h_last)
+        p = dense(keras.layers.Dropout(out_rate)(h_last, training=train))
     return {
         "h": hs,
         "c_last": keras.ops.convert_to_numpy(c_last)[0],

@@ -23,9 +23,8 @@ import pytest
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 from app import trace as app_trace
-from app.state import parse
 from tests.parity import frameworks as fw
-from tests.parity.cases import KERAS_CASES, TF_CASES, TORCH_CASES
+from tests.parity.cases import KERAS_CASES, TF_CASES, TORCH_CASES, state
 from tests.parity.tf import run_tf
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -38,7 +37,7 @@ def main() -> None:
     GOLDEN.mkdir(exist_ok=True)
     meta = {"keras": keras.__version__, "torch": torch.__version__, "backend": keras.backend.backend(), "cases": {}}
     for name, query in {**KERAS_CASES, **TORCH_CASES}.items():
-        s = parse(query)
+        s = state(query)
         w, tr = app_trace.state_weights(s), app_trace.run(s)
         if name in KERAS_CASES:
             with pytest.MonkeyPatch.context() as mp:
@@ -53,7 +52,7 @@ def main() -> None:
         meta["cases"][name] = {"query": query, "framework": "keras" if name in KERAS_CASES else "torch"}
         print(f"{name}: p={out['probability']:.6f}")
     for name, query in TF_CASES.items():
-        out = run_tf(parse(query))
+        out = run_tf(state(query))
         np.savez_compressed(GOLDEN / f"{name}.npz", h0=out["h"], c_last=out["c_last"])
         meta["tensorflow"] = str(out["tf_version"])
         meta["cases"][name] = {"query": query, "framework": "tfkeras2"}

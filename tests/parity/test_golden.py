@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 from app import trace as app_trace
-from app.state import parse
-from tests.parity.cases import KERAS_CASES, TF_CASES, TORCH_CASES
+from tests.parity.cases import KERAS_CASES, TF_CASES, TORCH_CASES, state
 
 GOLDEN = Path(__file__).parent / "golden"
 META = json.loads((GOLDEN / "meta.json").read_text())
@@ -30,8 +29,9 @@ def test_every_case_has_a_fixture():
 @pytest.mark.parametrize("name", sorted(META["cases"]))
 def test_engine_matches_stored_framework_output(name):
     case = META["cases"][name]
-    assert case["query"] == {**KERAS_CASES, **TORCH_CASES, **TF_CASES}[name]
-    tr = app_trace.run(parse(case["query"]))
+    stored = state(case["query"])  # the fixture's state (a version-1 link)
+    assert stored == state({**KERAS_CASES, **TORCH_CASES, **TF_CASES}[name])
+    tr = app_trace.run(stored)
     gold = np.load(GOLDEN / f"{name}.npz")
     for n, lt in enumerate(tr.layers):
         np.testing.assert_allclose(lt.h, gold[f"h{n}"], atol=1e-5, rtol=0)

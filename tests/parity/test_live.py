@@ -14,9 +14,8 @@ import pytest
 
 from app import trace as app_trace
 from app.engine.semantics import pytorch_warning
-from app.state import parse
 from tests.parity import frameworks as fw
-from tests.parity.cases import KERAS_CASES, SEED_SIZE, TORCH_CASES
+from tests.parity.cases import KERAS_CASES, SEED_SIZE, TORCH_CASES, state
 
 pytestmark = pytest.mark.parity
 ATOL = 1e-5
@@ -35,13 +34,15 @@ def keras(torch):
 
 
 def ours(query: str):
-    state = parse(query)
-    return state, app_trace.state_weights(state), app_trace.run(state)
+    s = state(query)
+    return s, app_trace.state_weights(s), app_trace.run(s)
 
 
 def keras_run(monkeypatch, query):
     s, w, tr = ours(query)
-    out = fw.run_keras(monkeypatch, w, tr, s.dropout, s.recurrent_dropout, s.emb_dropout, s.emb_mode, s.train)
+    out = fw.run_keras(
+        monkeypatch, w, tr, s.dropout, s.recurrent_dropout, s.emb_dropout, s.emb_mode, s.train, s.out_dropout
+    )
     return s, tr, out
 
 
@@ -170,7 +171,7 @@ def test_pytorch_single_layer_warning_text(torch):
         warnings.simplefilter("always")
         torch.nn.LSTM(4, 4, num_layers=1, dropout=0.5)
     assert [str(c.message) for c in caught] == [pytorch_warning(0.5, 1)]
-    plan = app_trace.plan_json(parse("preset=pytorch&recurrent_dropout=0"))
+    plan = app_trace.plan_json(state("preset=pytorch&recurrent_dropout=0"))
     assert any(pytorch_warning(0.5, 1) in n for n in plan["notes"])
 
 
@@ -193,43 +194,24 @@ def test_word_dropout_matches_awd_embedded_dropout(torch):
     np.testing.assert_allclose(tr.layers[0].x, x.numpy(), atol=1e-6, rtol=0)
 
 
-CODE_CASES = [
-    "",
-    "recurrent_dropout=0",
-    "preset=tfkeras2&recurrent_dropout=0",
-    "preset=pytorch&recurrent_dropout=0&layers=2&emb_mode=word",
-    "preset=gal-tied&layers=2",
-    "preset=custom&in_share=gate&recurrent_dropout=0",
-    "preset=awd&recurrent_dropout=0&weight_drop=0.3&emb_mode=spatial",
-]
-
-
-@pytest.mark.parametrize("query", CODE_CASES)
-def test_generated_keras3_code_builds_the_planned_masks(keras, query):
-    from app.codegen import code
-
-    s = parse(query)
-    namespace: dict = {}
-    exec(code(s)["keras3"], namespace)
-    model = namespace["model"]
-    lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
-    assert len(lstms) == s.layers and lstms[0].units == s.units
-    plan = app_trace.plan_of(s).layers[0]
-    if plan.input is not None and not plan.input.per_step and plan.input.per_gate:
-        assert lstms[0].cell.dropout_mask_count == 4  # four input masks, as planned
-    x = np.asarray(s.sequence())[None]
-    p = keras.ops.convert_to_numpy(model(x, training=True))
-    assert p.shape == (1, 1) and 0 < float(p[0, 0]) < 1
-
-
-@pytest.mark.parametrize("query", CODE_CASES)
-def test_generated_pytorch_code_runs(torch, query):
-    from app.codegen import code
-
-    s = parse(query)
-    namespace: dict = {}
-    exec(code(s)["pytorch"], namespace)
-    model = namespace["model"]
-    with torch.no_grad():
-        p = model(torch.from_numpy(s.sequence())[None])
-    assert tuple(p.shape) == (1, 1) and 0 < float(p[0, 0]) < 1
+@pytest.mark.parametrize(
+    "query",
+    [
+        "emb=8&units=6&out_dropout=0.3&seed=7",
+        "emb=8&units=6&out_dropout=0.3&seed=8&layers=2&recurrent_dropout=0.2",
+        "emb=8&units=6&out_dropout=0.3&seed=7&phase=infer",
+    ],
+)
+def test_keras3_output_dropout_matches(keras, monkeypatch, query):
+    """Dropout(out_dropout) before Dense in Keras 3, our output mask injected where Keras draws
+    it: the same probability. The mask is on the last h only, fresh per call."""
+    s, tr, out = keras_run(monkeypatch, query)
+    assert tr.probability == pytest.approx(out["probability"], abs=ATOL)
+    for lt, h in zip(tr.layers, out["h"], strict=True):
+        np.testing.assert_allclose(lt.h, h, atol=ATOL, rtol=0)
+    drawn = [noise for noise in out["embedding_noise"] if noise[0] == s.out_dropout]
+    assert drawn == ([(s.out_dropout, None)] if s.train else [])
+    if s.train:
+        assert tr.output_mask.keep.shape == (s.units,) and 0 < tr.output_mask.keep.sum() < s.units
+        unmasked = tr.layers[-1].h[-1] @ app_trace.state_weights(s).dense_kernel[:, 0]
+        assert not np.isclose(unmasked, tr.logit - float(app_trace.state_weights(s).dense_bias[0]), atol=1e-4)
