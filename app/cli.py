@@ -1,58 +1,233 @@
-"""``dropout-lab``: serve the app, or print the trace or the weights of a state.
+"""``dropout-lab``: serve the app; print a state's trace, weights or gradients; train; the toy data.
 
     dropout-lab serve [--host 127.0.0.1] [--port 8000] [--workers 1]
     dropout-lab trace 'dropout=0.5&recurrent_dropout=0&preset=tfkeras2'
-    dropout-lab weights 'units=32' --out weights.json
+    dropout-lab weights 'units=32&weights=random' --out weights.json
+    dropout-lab grads 'seed=3' --label 1                       # loss and every weight's gradient
+    dropout-lab train 'emb_dropout=0' --epochs 40 --out w.npz  # train the state's model
+    dropout-lab train --ship                                   # retrain the shipped weights
+    dropout-lab data --split train --size 5 --seed 0           # JSON lines {text, tokens, label}
 
-A bad state prints every problem on stderr and exits with code 2.
+A bad state or option prints every problem on stderr and exits with code 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import asdict, replace
 from pathlib import Path
+from urllib.parse import parse_qsl
 
-from app.state import StateError, parse
-from app.trace import trace_json, weights_json
+from app.engine.train import TrainConfig
+from app.state import Problem, StateError, parse
+from app.trace import grads_json, trace_json, weights_json
 
 COMMANDS = {"trace": trace_json, "weights": weights_json}
+# Bounds of the training options: one run stays a matter of minutes on a laptop.
+TRAIN_BOUNDS = {
+    "epochs": (1, 500),
+    "train_size": (10, 100_000),
+    "val_size": (10, 100_000),
+    "batch": (1, 1024),
+    "data_seed": (0, 2**32 - 1),
+    "seed": (0, 2**32 - 1),
+}
 
 
-def main(argv: list[str] | None = None) -> int:
+def _problems(problems: list[Problem], what: str = "state") -> int:
+    print(f"dropout-lab: invalid {what}:", file=sys.stderr)
+    for p in problems:
+        print(f"  {p.field}: {p.message}", file=sys.stderr)
+    return 2
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dropout-lab", description="LSTM Dropout Lab")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, help_text in (
-        ("trace", "print the trace JSON of a state"),
-        ("weights", "print the weights JSON of a state"),
-    ):
+    query_help = "state as a query string, e.g. 'dropout=0.3&seed=7'"
+    for name, help_text in (("trace", "print the trace JSON of a state"), ("weights", "print the weights JSON")):
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("query", nargs="?", default="", help="state as a query string, e.g. 'dropout=0.3&seed=7'")
+        p.add_argument("query", nargs="?", default="", help=query_help)
         p.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    g = sub.add_parser("grads", help="loss and the gradient of every weight for the state's sequence and masks")
+    g.add_argument("query", nargs="?", default="", help=query_help)
+    g.add_argument("--label", type=int, choices=(0, 1), required=True, help="the sequence's label")
+    g.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    t = sub.add_parser("train", help="train the state's model on the toy task (app/engine/data.py)")
+    t.add_argument("query", nargs="?", default="", help=query_help + "; its dropout, preset and shape are trained")
+    t.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    t.add_argument("--train-size", type=int, default=TrainConfig.train_size)
+    t.add_argument("--val-size", type=int, default=TrainConfig.val_size)
+    t.add_argument("--batch", type=int, default=TrainConfig.batch)
+    t.add_argument("--optimizer", choices=("rmsprop", "adam"), default=TrainConfig.optimizer)
+    t.add_argument(
+        "--lr", type=float, default=TrainConfig.lr, help="learning rate (Keras's default 0.001 is slow here)"
+    )
+    t.add_argument("--clipnorm", type=float, default=None, help="global-norm gradient clipping")
+    t.add_argument(
+        "--label-noise", type=float, default=TrainConfig.label_noise, help="share of training labels flipped"
+    )
+    t.add_argument("--data-seed", type=int, default=0)
+    t.add_argument("--seed", type=int, default=0, help="seed of the shuffling and of every mask")
+    t.add_argument("--out", type=Path, default=Path("dropout-lab-weights.npz"), help=".npz, or .json (weights JSON)")
+    t.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
+    t.add_argument("--ship", action="store_true", help="retrain the shipped weights (app/weights/) and manifest")
+    d = sub.add_parser("data", help="the toy task's sentences as JSON lines {text, tokens, label}")
+    d.add_argument("--split", choices=("train", "val", "test"), default="train")
+    d.add_argument("--size", type=int, default=10)
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--label-noise", type=float, default=0.0, help="train split only")
     serve = sub.add_parser("serve", help="serve the app and its API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (stateless: any number)")
     serve.add_argument("--access-log", action="store_true", help="log every request (off: it costs time)")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _bounded(args: argparse.Namespace) -> list[Problem]:
+    out = []
+    for name, (lo, hi) in TRAIN_BOUNDS.items():
+        value = getattr(args, name, None)
+        if value is not None and not lo <= value <= hi:
+            out.append(Problem(name, str(value), f"{lo} to {hi}", f"--{name.replace('_', '-')} must be {lo} to {hi}."))
+    for name, ok, allowed in (
+        ("lr", args.lr > 0 and args.lr < 10, "greater than 0 and below 10"),
+        ("clipnorm", args.clipnorm is None or args.clipnorm > 0, "greater than 0"),
+        ("label_noise", 0 <= args.label_noise < 0.5, "from 0 up to, not including, 0.5"),
+    ):
+        if not ok:
+            value = getattr(args, name)
+            out.append(Problem(name, str(value), allowed, f"--{name.replace('_', '-')} must be {allowed}."))
+    return out
+
+
+class Progress:
+    """A progress bar on a terminal (stderr), one line per epoch otherwise, JSON with --json."""
+
+    def __init__(self, epochs: int, batches: int, as_json: bool):
+        self.epochs, self.batches, self.as_json = epochs, batches, as_json
+        self.tty = sys.stderr.isatty() and not as_json
+
+    def batch(self, epoch: int, n: int, loss: float) -> None:
+        if self.tty:
+            done = int(30 * (n + 1) / self.batches)
+            bar = "#" * done + "." * (30 - done)
+            sys.stderr.write(f"\repoch {epoch}/{self.epochs} [{bar}] loss {loss:.4f}")
+            sys.stderr.flush()
+
+    def epoch(self, log) -> None:
+        row = asdict(log)
+        if self.as_json:
+            print(json.dumps(row), flush=True)
+            return
+        text = (
+            f"epoch {log.epoch}/{self.epochs}: train loss {log.train_loss:.4f} acc {log.train_acc:.3f}, "
+            f"val loss {log.val_loss:.4f} acc {log.val_acc:.3f} ({log.seconds:.2f} s)"
+        )
+        sys.stderr.write(("\r" if self.tty else "") + text + "\n")
+
+
+def _train(args: argparse.Namespace) -> int:
+    from app import trained
+    from app.compute import TRAIN_THREADS, one_blas_thread
+    from app.engine import train as engine_train
+
+    if problems := _bounded(args):
+        return _problems(problems, "option")
+    if args.ship:
+        progress = Progress(trained.SHIPPED.epochs, 0, args.json)
+        doc = trained.ship(on_epoch=progress.epoch)
+        sys.stderr.write(json.dumps([m["accuracy"] | {"layers": m["layers"]} for m in doc["models"]]) + "\n")
+        return 0
+    pairs = parse_qsl(args.query.removeprefix("?"), keep_blank_values=True)
+    if not any(k == "weights" for k, _ in pairs):
+        pairs.append(("weights", "random"))  # training starts from the Keras initialisation
+    try:
+        state = parse(pairs)
+    except StateError as err:
+        return _problems(err.problems)
+    if state.weights != "random":
+        return _problems([Problem("weights", state.weights, "random", "training starts from weights=random.")])
+    cfg = TrainConfig(
+        epochs=args.epochs,
+        train_size=args.train_size,
+        val_size=args.val_size,
+        batch=args.batch,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        clipnorm=args.clipnorm,
+        label_noise=args.label_noise,
+        data_seed=args.data_seed,
+        seed=args.seed,
+        init_seed=state.init_seed,
+        vocab=state.vocab,
+        emb=state.emb,
+        units=state.units,
+        layers=state.layers,
+        threads=TRAIN_THREADS,
+    )
+    progress = Progress(cfg.epochs, -(-cfg.train_size // cfg.batch), args.json)
+    with one_blas_thread():
+        w, _ = engine_train.train(state.run_spec(), cfg, on_batch=progress.batch, on_epoch=progress.epoch)
+    if args.out.suffix == ".json":
+        from app.encoding import dumps
+        from app.trace import weights_layout
+
+        args.out.write_text(dumps({"state": state.canonical(), **weights_layout(w)}) + "\n")
+    else:
+        trained.save(args.out, w)
+    if not args.json:
+        sys.stderr.write(f"wrote {args.out}\n")
+    return 0
+
+
+def _data(args: argparse.Namespace) -> int:
+    from app.engine import data
+
+    problems = []
+    if not 1 <= args.size <= 100_000:
+        problems.append(Problem("size", str(args.size), "1 to 100000", "--size must be 1 to 100000."))
+    if not 0 <= args.seed < 2**32:
+        problems.append(Problem("seed", str(args.seed), "0 to 2^32 - 1", "--seed must be 0 to 4294967295."))
+    if not 0 <= args.label_noise <= 1:
+        problems.append(Problem("label_noise", str(args.label_noise), "0 to 1", "--label-noise must be 0 to 1."))
+    if problems:
+        return _problems(problems, "option")
+    ds = data.make_split(args.split, args.size, args.seed, replace(data.DEFAULT, label_noise=args.label_noise))
+    for text, tokens, label in zip(ds.texts, ds.tokens, ds.labels, strict=True):
+        sys.stdout.write(json.dumps({"text": text, "tokens": tokens.tolist(), "label": int(label)}) + "\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if args.command == "serve":
         from app.server import serve
 
         serve(args.host, args.port, args.workers, args.access_log)
         return 0
+    if args.command == "train":
+        return _train(args)
+    if args.command == "data":
+        return _data(args)
     try:
         state = parse(args.query)
     except StateError as err:
-        print("dropout-lab: invalid state:", file=sys.stderr)
-        for problem in err.problems:
-            print(f"  {problem.field}: {problem.message}", file=sys.stderr)
-        return 2
-    text = COMMANDS[args.command](state)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+        return _problems(err.problems)
+    if args.command == "grads":
+        _write(grads_json(state, args.label), args.out)
     else:
-        sys.stdout.write(text + "\n")
+        _write(COMMANDS[args.command](state), args.out)
     return 0
 
 

@@ -23,7 +23,7 @@ from app.trace import trace_json
 
 DESCRIPTION = """What dropout does inside an LSTM, exactly as Keras 3, tf.keras 2 and PyTorch do it.
 
-Every route is a pure function of its query string: the state fields of version 1 (see
+Every route is a pure function of its query string: the state fields (version 2; see
 `app/state.py`). Invalid states get a 422 listing every problem. Responses carry an ETag and
 Cache-Control; repeat requests with If-None-Match get a 304."""
 

@@ -24,7 +24,7 @@ from app.api.params import reject_params
 from app.core.config import get_settings
 from app.encoding import dumps
 from app.engine.semantics import PRESETS
-from app.state import FIELDS, Problem, State, StateError, parse
+from app.state import DEFAULTS, FIELDS, TRAINED_SHAPE, VERSION, Problem, State, StateError, parse
 from app.trace import trace_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +52,8 @@ def parse_lenient(pairs: list[tuple[str, str]]) -> tuple[State, list[Problem]]:
             bad = {p.field: p for p in err.problems}
             fixed = [(k, v) for k, v in pairs if k not in bad]
             fixed += [(f, "0") for f, p in bad.items() if p.allowed.startswith("0 with preset")]
+            if "weights" in bad:  # a shape the trained weights do not have: keep the shape
+                fixed.append(("weights", "random"))
             pairs = fixed
     return State(), problems
 
@@ -63,7 +65,16 @@ def page_constants() -> dict:
         for f in FIELDS
     ]
     presets = [{"name": p.name, "title": p.title, "knobs": sorted(p.knobs)} for p in PRESETS.values()]
-    return {"fields": fields, "presets": presets}
+    defaults = {str(v): {f.name: getattr(d, f.name) for f in FIELDS} for v, d in DEFAULTS.items()}
+    for d in defaults.values():
+        d["tokens"] = None
+    return {
+        "fields": fields,
+        "presets": presets,
+        "version": VERSION,
+        "defaults": defaults,
+        "trained_shape": TRAINED_SHAPE,
+    }
 
 
 def _trace_text(request: Request, s: State) -> str:

@@ -1,4 +1,4 @@
-"""The shareable state, version 1: the one definition of every field, default and bound.
+"""The shareable state: the one definition of every field, default and bound, per version.
 
 A state is what a link holds. ``parse`` reads a query string (or its pairs), checks every
 field and every combination, and either returns a ``State`` or raises ``StateError`` carrying
@@ -6,6 +6,13 @@ every problem at once, each naming the field, the value and what is allowed.
 ``canonical`` writes the state back: fields sorted by name, defaults omitted (``v`` always
 kept), numbers in their shortest round-trip form (``0.5``), values percent-encoded, so that
 equal states give byte-identical strings, and a link opened years later means the same.
+
+Versions. A link omits the fields at their defaults, so changing a default changes what old
+links mean; a new default therefore comes with a new version, and every version keeps its own
+defaults forever (``DEFAULTS``). Version 2 made ``weights=trained`` the default; a ``v=1`` link
+keeps ``weights=random`` and shows exactly the numbers it showed, and its canonical form stays
+``v=1`` (it is not rewritten). A link without ``v`` is read as the current version: every link
+this app writes carries its ``v``.
 """
 
 from __future__ import annotations
@@ -18,9 +25,11 @@ from urllib.parse import parse_qsl, quote
 import numpy as np
 
 from app.engine import vocab as vocab_mod
-from app.engine.semantics import CUSTOM_CHOICES, PRESETS, Rates
+from app.engine.model import RunSpec
+from app.engine.semantics import CUSTOM_CHOICES, PRESETS, Plan, Rates, resolve
 
-VERSION = 1
+VERSION = 2
+VERSIONS = (1, 2)
 MAX_STEPS = 1000
 MAX_TEXT = 10_000
 MAX_VALUES = 300_000  # steps x layers x units: keeps one trace under about 0.3 s and 25 MB
@@ -59,7 +68,8 @@ def _rate(name: str, default: float, doc: str) -> Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("v", "int", VERSION, "Version of the state format.", VERSION, VERSION),
+    Field("v", "int", VERSION, "Version of the state format; each keeps its defaults (v=1: weights=random). "
+          "Omitted: the current version.", VERSIONS[0], VERSIONS[-1]),
     Field("preset", "choice", "keras3", "Framework or paper whose dropout semantics the LSTM follows.",
           choices=tuple(PRESETS)),
     _rate("emb_dropout", 0.25, "Rate of the dropout layer on the embedding output (0 = no such layer)."),
@@ -68,6 +78,8 @@ FIELDS: tuple[Field, ...] = (
           "(SpatialDropout1D, per feature, constant over time) or word (whole word types, Gal / AWD-LSTM).",
           choices=("standard", "spatial", "word")),
     _rate("dropout", 0.5, "The LSTM's dropout: rate of the mask on its input x_t (PyTorch: between layers)."),
+    _rate("out_dropout", 0.0, "Rate of a dropout layer on the last h before Dense (0 = no such layer); "
+          "Zaremba, Gal and AWD-LSTM drop the LSTM's output too."),
     _rate("recurrent_dropout", 0.5, "The LSTM's recurrent_dropout: rate of the mask on h_{t-1}."),
     _rate("candidate_dropout", 0.0, "Rate of dropout on the candidate g (Semeniuta); presets semeniuta, custom."),
     _rate("zoneout_c", 0.0, "Probability that a cell unit keeps its previous value (zoneout); preset custom."),
@@ -85,9 +97,11 @@ FIELDS: tuple[Field, ...] = (
     Field("phase", "choice", "train", "train draws the masks; infer drops nothing, as at inference.",
           choices=("train", "infer")),
     Field("seed", "int", 0, "Seed of the dropout masks.", 0, SEED_MAX),
-    Field("init_seed", "int", 0, "Seed of the weight initialisation (Keras defaults).", 0, SEED_MAX),
-    Field("weights", "choice", "random", "random: Keras initialisation from init_seed; trained: the toy "
-          "sentiment model (not available yet).", choices=("random", "trained")),
+    Field("init_seed", "int", 0, "Seed of the weight initialisation (Keras defaults); weights=random only.",
+          0, SEED_MAX),
+    Field("weights", "choice", "trained", "trained: the shipped model trained on the toy sentiment task "
+          "(vocab 64, emb 64, units 100, 1 to 3 layers); random: Keras initialisation from init_seed. "
+          "Default random in v=1.", choices=("trained", "random")),
     Field("text", "text", DEFAULT_TEXT, "The sentence; unknown words become <unk>. Not with tokens."),
     Field("tokens", "tokens", None, "Comma-separated word ids instead of text."),
     Field("len", "int", 0, "Pad or truncate to this length at the front, like pad_sequences (0 = as is).",
@@ -106,6 +120,7 @@ class State:
     preset: str = "keras3"
     emb_dropout: float = 0.25
     emb_mode: str = "standard"
+    out_dropout: float = 0.0
     dropout: float = 0.5
     recurrent_dropout: float = 0.5
     candidate_dropout: float = 0.0
@@ -120,7 +135,7 @@ class State:
     phase: str = "train"
     seed: int = 0
     init_seed: int = 0
-    weights: str = "random"
+    weights: str = "trained"
     text: str | None = DEFAULT_TEXT
     tokens: tuple[int, ...] | None = None
     len: int = 0
@@ -135,6 +150,14 @@ class State:
     def rates(self) -> Rates:
         return Rates(**{f.name: getattr(self, f.name) for f in fields(Rates)})
 
+    def plan(self) -> Plan:
+        """The masks each layer draws under the preset (app/engine/semantics.py)."""
+        return resolve(self.preset, self.rates(), self.layers)
+
+    def run_spec(self) -> RunSpec:
+        """What the engine drops, from which seed, in which phase."""
+        return RunSpec(self.plan(), self.emb_dropout, self.emb_mode, self.out_dropout, self.seed, self.train)
+
     def token_ids(self) -> list[int]:
         """The ids before padding: from ``tokens``, or ``text`` through the vocabulary."""
         if self.tokens is not None:
@@ -148,11 +171,12 @@ class State:
     def canonical(self) -> str:
         """The canonical query string: sorted, defaults omitted, shortest numbers."""
         parts = []
+        defaults = DEFAULTS[self.v]
         for name in sorted(FIELD):
             value = getattr(self, name)
             if name == "text" and self.tokens is not None:
                 continue
-            if name != "v" and value == FIELD[name].default:
+            if name != "v" and value == getattr(defaults, name):
                 continue
             parts.append(f"{name}={quote(_format(value), safe=',')}")
         return "&".join(parts)
@@ -164,6 +188,9 @@ class State:
 
 
 DEFAULT = State()
+# Every version's defaults, kept forever: a link of version v omits exactly these values.
+DEFAULTS: dict[int, State] = {1: replace(DEFAULT, v=1, weights="random"), 2: DEFAULT}
+TRAINED_SHAPE = {"vocab": 64, "emb": 64, "units": 100}  # the shipped weights (app/weights/)
 
 
 def _format(value: object) -> str:
@@ -253,7 +280,7 @@ def parse(query: str | list[tuple[str, str]]) -> State:
                 Problem(
                     name,
                     _show(value),
-                    "the fields of state version 1",
+                    f"the fields of state version {VERSION}",
                     f"unknown parameter {_show(name)!r}; the parameters are: " + ", ".join(FIELD) + ".",
                 )
             )
@@ -276,11 +303,42 @@ def parse(query: str | list[tuple[str, str]]) -> State:
                 )
             )
         values["text"] = None
-    state = replace(DEFAULT, **values)
+    version = values.get("v", VERSION)
+    state = replace(DEFAULTS[version], **values)
     problems += _check(state, raw)
     if problems:
         raise StateError(problems)
     return state
+
+
+def _check_trained(s: State, given: dict[str, str]) -> list[Problem]:
+    """Trained weights exist for one shape; init_seed does not apply to them."""
+    out = []
+    shape = {name: getattr(s, name) for name in TRAINED_SHAPE}
+    if shape != TRAINED_SHAPE:
+        have = ", ".join(f"{k}={v}" for k, v in TRAINED_SHAPE.items())
+        asked = ", ".join(f"{k}={v}" for k, v in shape.items() if v != TRAINED_SHAPE[k])
+        why = "" if "weights" in given else f" (weights=trained is the default of state version {s.v})"
+        out.append(
+            Problem(
+                "weights",
+                "trained",
+                f"trained only with {have} (layers 1 to 3); random for any shape",
+                f"trained weights exist only for {have}, with 1 to 3 layers{why}; this state asks for "
+                f"{asked}: set weights=random, or go back to {have}.",
+            )
+        )
+    if "init_seed" in given and s.init_seed != 0:
+        out.append(
+            Problem(
+                "init_seed",
+                _show(given["init_seed"]),
+                "0 with weights=trained",
+                "init_seed applies only to weights=random (it seeds the Keras initialisation); the "
+                "trained weights are fixed: set weights=random, or remove init_seed.",
+            )
+        )
+    return out
 
 
 def _check(s: State, given: dict[str, str]) -> list[Problem]:
@@ -316,14 +374,7 @@ def _check(s: State, given: dict[str, str]) -> list[Problem]:
                     )
                 )
     if s.weights == "trained":
-        out.append(
-            Problem(
-                "weights",
-                "trained",
-                "random",
-                "trained weights are not available yet (they come with the training feature); use weights=random.",
-            )
-        )
+        out += _check_trained(s, given)
     if s.tokens is not None:
         bad = [t for t in s.tokens if not 0 <= t < s.vocab]
         if bad:

@@ -7,7 +7,7 @@
     layers [{x (T,in), masks {input (T,4,in), recurrent (T,4,H), candidate, zoneout_c,
              zoneout_h, weight_drop (H,4H), between (T,H) when used, each NAME with NAME_scale},
              gates {i, f, g, o} (T,H), c (T,H), h (T,H)}],
-    output {logit, probability}
+    output {logit, probability, mask (H,), mask_scale}: mask on the last h before Dense
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from app import __version__
+from app import __version__, trained
 from app.encoding import dumps, f32, typed_array
-from app.engine import model
+from app.engine import batch, model
 from app.engine.explain import describe
 from app.engine.init import Weights, keras_weights
 from app.engine.lstm import GATES, Kernels
-from app.engine.semantics import PRESETS, Plan, resolve
+from app.engine.semantics import PRESETS, Plan
 from app.engine.vocab import word
 from app.state import State
 
@@ -44,22 +44,33 @@ def kernels_for(vocab: int, emb: int, units: int, layers: int, init_seed: int) -
     return model.prepare_layers(weights_for(vocab, emb, units, layers, init_seed))
 
 
+@lru_cache(maxsize=len(trained.LAYERS))
+def trained_kernels(layers: int) -> tuple[Kernels, ...]:
+    return model.prepare_layers(trained.load(layers))
+
+
 def state_weights(s: State) -> Weights:
+    if s.weights == "trained":
+        return trained.load(s.layers)
     return weights_for(s.vocab, s.emb, s.units, s.layers, s.init_seed)
 
 
 def state_kernels(s: State) -> tuple[Kernels, ...]:
+    if s.weights == "trained":
+        return trained_kernels(s.layers)
     return kernels_for(s.vocab, s.emb, s.units, s.layers, s.init_seed)
 
 
 def plan_of(s: State) -> Plan:
-    return resolve(s.preset, s.rates(), s.layers)
+    return s.plan()
+
+
+def spec_of(s: State) -> model.RunSpec:
+    return s.run_spec()
 
 
 def run(s: State) -> model.Trace:
-    return model.run(
-        s.sequence(), state_weights(s), plan_of(s), s.emb_dropout, s.emb_mode, s.seed, s.train, state_kernels(s)
-    )
+    return model.run(s.sequence(), state_weights(s), spec_of(s), state_kernels(s))
 
 
 def config(s: State, steps: int) -> dict:
@@ -73,7 +84,7 @@ def config(s: State, steps: int) -> dict:
 
 
 def plan_json(s: State) -> dict:
-    return describe(plan_of(s), s.emb_dropout, s.emb_mode, s.dropout, s.recurrent_dropout, s.train)
+    return describe(spec_of(s), s.dropout, s.recurrent_dropout)
 
 
 def _expand(mask: model.dp.Mask, steps: int) -> np.ndarray:
@@ -114,7 +125,12 @@ def trace_dict(s: State) -> dict:
             "mask_scale": f32(tr.embedding_mask.scale),
         },
         "layers": layers,
-        "output": {"logit": f32(tr.logit), "probability": f32(tr.probability)},
+        "output": {
+            "logit": f32(tr.logit),
+            "probability": f32(tr.probability),
+            "mask": typed_array(tr.output_mask.keep),
+            "mask_scale": f32(tr.output_mask.scale),
+        },
     }
 
 
@@ -122,22 +138,46 @@ def trace_json(s: State) -> str:
     return dumps(trace_dict(s))
 
 
+def weights_layout(w: Weights) -> dict:
+    """Weights (or gradients, which have the same shapes) in the weights JSON layout."""
+    return {
+        "embedding": typed_array(w.embedding),
+        "layers": [
+            {
+                "kernel": typed_array(lw.kernel),
+                "recurrent_kernel": typed_array(lw.recurrent_kernel),
+                "bias": typed_array(lw.bias),
+            }
+            for lw in w.layers
+        ],
+        "dense_kernel": typed_array(w.dense_kernel),
+        "dense_bias": typed_array(w.dense_bias),
+    }
+
+
 def weights_json(s: State) -> str:
-    w = state_weights(s)
+    return dumps({"version": TRACE_VERSION, "state": s.canonical(), **weights_layout(state_weights(s))})
+
+
+def grads(s: State, label: int) -> tuple[float, Weights, float]:
+    """Loss, the gradient of every weight and the probability, for the state's one sequence with
+    exactly the masks its trace shows (nothing dropped at phase=infer)."""
+    tr = run(s)
+    masks = batch.stack_masks([tr.draw], s.run_spec())
+    labels = np.array([label], dtype=np.float32)
+    loss, g, p = batch.loss_and_grads(state_weights(s), tr.tokens[None], labels, masks)
+    return loss, g, float(p[0])
+
+
+def grads_json(s: State, label: int) -> str:
+    loss, g, p = grads(s, label)
     return dumps(
         {
             "version": TRACE_VERSION,
             "state": s.canonical(),
-            "embedding": typed_array(w.embedding),
-            "layers": [
-                {
-                    "kernel": typed_array(lw.kernel),
-                    "recurrent_kernel": typed_array(lw.recurrent_kernel),
-                    "bias": typed_array(lw.bias),
-                }
-                for lw in w.layers
-            ],
-            "dense_kernel": typed_array(w.dense_kernel),
-            "dense_bias": typed_array(w.dense_bias),
+            "label": label,
+            "loss": f32(loss),
+            "probability": f32(p),
+            **weights_layout(g),
         }
     )

@@ -39,8 +39,8 @@ def timed(fn, repeat: int) -> float:
 
 def ours(query: str):
     s = parse(query)
-    w, k, plan, seq = app_trace.state_weights(s), app_trace.state_kernels(s), app_trace.plan_of(s), s.sequence()
-    return lambda: model.run(seq, w, plan, s.emb_dropout, s.emb_mode, s.seed, s.train, k)
+    w, k, seq = app_trace.state_weights(s), app_trace.state_kernels(s), s.sequence()
+    return lambda: model.run(seq, w, app_trace.spec_of(s), k)
 
 
 @torch.no_grad()

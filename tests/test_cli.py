@@ -10,18 +10,18 @@ from app.trace import trace_json
 
 
 def test_trace_prints_the_trace(capsys):
-    assert main(["trace", "seed=2&units=5"]) == 0
-    assert capsys.readouterr().out == trace_json(parse("seed=2&units=5")) + "\n"
+    assert main(["trace", "seed=2&units=5&weights=random"]) == 0
+    assert capsys.readouterr().out == trace_json(parse("seed=2&units=5&weights=random")) + "\n"
 
 
 def test_default_state(capsys):
     assert main(["trace"]) == 0
-    assert json.loads(capsys.readouterr().out)["state"] == "v=1"
+    assert json.loads(capsys.readouterr().out)["state"] == "v=2"
 
 
 def test_weights_to_file(tmp_path, capsys):
     out = tmp_path / "w.json"
-    assert main(["weights", "units=4", "--out", str(out)]) == 0
+    assert main(["weights", "units=4&weights=random", "--out", str(out)]) == 0
     assert capsys.readouterr().out == ""
     assert json.loads(out.read_text())["layers"][0]["bias"]["dtype"] == "f4"
 
@@ -33,3 +33,47 @@ def test_bad_state_exit_2_and_readable_errors(capsys):
     err = captured.err
     assert "invalid state" in err and "dropout:" in err and "units:" in err and "recurrent_dropout:" in err
     assert "Traceback" not in err
+
+
+def test_train_writes_weights_and_one_json_object_per_epoch(tmp_path, capsys):
+    out = tmp_path / "w.npz"
+    args = ["train", "emb=8&units=6", "--epochs", "2", "--train-size", "40", "--val-size", "20", "--json"]
+    assert main([*args, "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert [r["epoch"] for r in rows] == [1, 2]
+    assert set(rows[0]) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds"}
+    from app.trained import read
+
+    w = read(out)
+    assert w.embedding.shape == (64, 8) and w.layers[0].recurrent_kernel.shape == (6, 24)
+    again = tmp_path / "again.json"
+    assert main([*args, "--out", str(again)]) == 0
+    capsys.readouterr()
+    assert json.loads(again.read_text())["layers"][0]["kernel"]["shape"] == "8, 24"
+
+
+def test_train_options_are_bounded(capsys):
+    assert main(["train", "--epochs", "0", "--lr", "-1", "--label-noise", "0.7"]) == 2
+    err = capsys.readouterr().err
+    assert "invalid option" in err and "epochs" in err and "lr" in err and "label_noise" in err
+    assert main(["train", "units=8&weights=trained"]) == 2
+    assert "weights" in capsys.readouterr().err
+
+
+def test_grads_in_the_weights_layout(capsys):
+    assert main(["grads", "emb=8&units=6&weights=random&seed=3", "--label", "1"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["label"] == 1 and body["loss"] > 0 and 0 < body["probability"] < 1
+    assert set(body) >= {"loss", "embedding", "layers", "dense_kernel", "dense_bias"}
+    assert body["layers"][0]["recurrent_kernel"]["shape"] == "6, 24" and body["embedding"]["dtype"] == "f4"
+
+
+def test_data_prints_labelled_sentences(capsys):
+    assert main(["data", "--split", "val", "--size", "5", "--seed", "2"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 5 and all(set(r) == {"text", "tokens", "label"} for r in rows)
+    from app.engine import data
+
+    assert all(data.label(r["tokens"]) == r["label"] for r in rows)  # validation labels are clean
+    assert main(["data", "--size", "0"]) == 2

@@ -106,8 +106,8 @@ def test_only_this_server_is_referenced(client):
 
 
 def test_embedded_trace_is_the_api_trace(client):
-    page = Page(client.get("/?seed=3&units=9").text)
-    assert embedded_trace(page) == json.loads(trace_json(parse("seed=3&units=9")))
+    page = Page(client.get("/?seed=3&units=9&weights=random").text)
+    assert embedded_trace(page) == json.loads(trace_json(parse("seed=3&units=9&weights=random")))
 
 
 @pytest.mark.parametrize(
@@ -132,16 +132,16 @@ def test_reflected_errors_are_escaped(client, evil):
 
 def test_link_with_errors_keeps_the_rest(client):
     page = Page(client.get("/?dropout=2&seed=7&units=12").text)
-    assert embedded_trace(page)["state"] == "seed=7&units=12&v=1"
+    assert embedded_trace(page)["state"] == "seed=7&units=12&v=2&weights=random"
     constants = json.loads(page.scripts["page-constants"])
-    assert [p["field"] for p in constants["problems"]] == ["dropout"]
+    assert [p["field"] for p in constants["problems"]] == ["dropout", "weights"]  # units=12: no trained weights
     html = client.get("/?dropout=2&seed=7").text
     assert re.search(r'id="dropout-error"\s*>dropout must be', html)
 
 
 def test_rate_a_preset_lacks_falls_back_to_zero(client):
     page = Page(client.get("/?preset=pytorch&layers=2").text)
-    assert embedded_trace(page)["state"] == "layers=2&preset=pytorch&recurrent_dropout=0&v=1"
+    assert embedded_trace(page)["state"] == "layers=2&preset=pytorch&recurrent_dropout=0&v=2"
 
 
 def test_html_json_escapes_markup():

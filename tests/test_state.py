@@ -6,30 +6,41 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.state import DEFAULT, DEFAULT_TEXT, FIELD, FIELDS, StateError, parse
+from app.state import DEFAULT, DEFAULT_TEXT, DEFAULTS, FIELD, FIELDS, StateError, parse
 
 
 def test_defaults_are_the_seed_model():
     s = parse("")
     assert s == DEFAULT
     assert (s.vocab, s.emb, s.units, s.emb_dropout, s.dropout, s.recurrent_dropout) == (64, 64, 100, 0.25, 0.5, 0.5)
-    assert (s.preset, s.phase, s.weights, s.layers, s.text) == ("keras3", "train", "random", 1, DEFAULT_TEXT)
-    assert s.canonical() == "v=1"
+    assert (s.preset, s.phase, s.weights, s.layers, s.text) == ("keras3", "train", "trained", 1, DEFAULT_TEXT)
+    assert s.v == 2 and s.canonical() == "v=2"
+
+
+def test_version_1_keeps_its_own_defaults():
+    """A v=1 link omitted weights because random was its default: it stays random, stays v=1."""
+    old = parse("v=1&seed=3")
+    assert old.weights == "random" and old.canonical() == "seed=3&v=1"
+    assert parse("v=1&weights=trained").canonical() == "v=1&weights=trained"
+    assert parse("v=2&weights=random").canonical() == "v=2&weights=random"
+    assert DEFAULTS[1].weights == "random" and DEFAULTS[2].weights == "trained"
 
 
 @pytest.mark.parametrize(
     ("query", "canonical"),
     [
-        ("dropout=0.50", "v=1"),
-        ("dropout=.30&seed=07", "dropout=0.3&seed=7&v=1"),
-        ("seed=7&dropout=0.3", "dropout=0.3&seed=7&v=1"),
+        ("dropout=0.50", "v=2"),
+        ("dropout=.30&seed=07", "dropout=0.3&seed=7&v=2"),
+        ("seed=7&dropout=0.3", "dropout=0.3&seed=7&v=2"),
         ("?v=1&recurrent_dropout=0", "recurrent_dropout=0&v=1"),
-        ("dropout=3e-1", "dropout=0.3&v=1"),
-        ("dropout=0.00001", "dropout=1e-05&v=1"),
-        ("text=the%20film%20%20was   great", "text=the%20film%20was%20great&v=1"),
-        ("text=the+film", "text=the%20film&v=1"),
-        ("tokens=2, 4,20", "tokens=2,4,20&v=1"),
-        ("preset=custom&in_share=gate&in_time=seq", "in_share=gate&preset=custom&v=1"),
+        ("dropout=3e-1", "dropout=0.3&v=2"),
+        ("dropout=0.00001", "dropout=1e-05&v=2"),
+        ("text=the%20film%20%20was   great", "text=the%20film%20was%20great&v=2"),
+        ("text=the+film", "text=the%20film&v=2"),
+        ("tokens=2, 4,20", "tokens=2,4,20&v=2"),
+        ("preset=custom&in_share=gate&in_time=seq", "in_share=gate&preset=custom&v=2"),
+        ("units=8&weights=random", "units=8&v=2&weights=random"),
+        ("v=1&units=8", "units=8&v=1"),
     ],
 )
 def test_canonical_form(query, canonical):
@@ -39,7 +50,7 @@ def test_canonical_form(query, canonical):
 
 
 def test_default_text_given_explicitly_is_omitted():
-    assert parse(f"text={DEFAULT_TEXT}").canonical() == "v=1"
+    assert parse(f"text={DEFAULT_TEXT}").canonical() == "v=2"
 
 
 rates = st.floats(min_value=0, max_value=0.999, allow_nan=False).map(lambda x: round(x, 6))
@@ -51,6 +62,8 @@ states = st.fixed_dictionaries(
         "seed": st.integers(0, 2**32 - 1),
         "units": st.integers(1, 256),
         "layers": st.integers(1, 3),
+        "v": st.sampled_from((1, 2)),
+        "weights": st.just("random"),
         "emb_mode": st.sampled_from(FIELD["emb_mode"].choices),
         "phase": st.sampled_from(("train", "infer")),
         "text": st.text(alphabet="abcdefghij good bad not,.!", min_size=1, max_size=40).filter(
@@ -102,7 +115,8 @@ BAD = [
     ("preset=KERAS3", "preset"),
     ("phase=test", "phase"),
     ("emb_mode=channel", "emb_mode"),
-    ("v=2", "v"),
+    ("v=3", "v"),
+    ("v=0", "v"),
     ("preset=pytorch", "recurrent_dropout"),
     ("preset=zaremba", "recurrent_dropout"),
     ("candidate_dropout=0.3", "candidate_dropout"),
@@ -121,7 +135,10 @@ BAD = [
     ("text=" + "good " * 2001, "text"),
     ("text=" + "good " * 1500, "len"),
     ("text=good&tokens=1,2", "tokens"),
-    ("weights=trained", "weights"),
+    ("weights=trained&units=32", "weights"),
+    ("emb=32", "weights"),
+    ("v=1&weights=trained&vocab=100", "weights"),
+    ("init_seed=4", "init_seed"),
     ("weights=pretrained", "weights"),
     ("foo=1", "foo"),
     ("seed=1&seed=2", "seed"),
@@ -177,3 +194,13 @@ def test_every_field_is_documented_with_bounds():
         assert f.doc and f.allowed
         if f.kind in ("int", "rate"):
             assert f.lo is not None and f.hi is not None
+
+
+def test_trained_weights_name_their_shape():
+    with pytest.raises(StateError) as err:
+        parse("units=32")
+    (p,) = err.value.problems
+    assert p.field == "weights" and "vocab=64, emb=64, units=100" in p.message and "units=32" in p.message
+    assert "default of state version 2" in p.message and "weights=random" in p.message
+    assert parse("units=32&weights=random").units == 32
+    assert parse("layers=3").weights == "trained"  # 1 to 3 layers are shipped

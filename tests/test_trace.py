@@ -22,7 +22,7 @@ def load(query: str) -> dict:
 def test_top_level_fields():
     t = load("")
     assert list(t) == ["version", "state", "config", "plan", "tokens", "embedding", "layers", "output"]
-    assert t["version"] == 1 and t["state"] == "v=1"
+    assert t["version"] == 1 and t["state"] == "v=2"
     assert t["config"]["units"] == 100 and t["config"]["steps"] == len(t["tokens"]) == 11
     assert t["tokens"][3] == {"id": 48, "word": "not"}
     assert 0 < t["output"]["probability"] < 1
@@ -31,7 +31,9 @@ def test_top_level_fields():
 
 
 def test_shapes_and_dtypes_of_every_array():
-    t = load("layers=2&preset=custom&candidate_dropout=0.2&zoneout_c=0.1&zoneout_h=0.1&weight_drop=0.3&emb=8&units=6")
+    t = load(
+        "layers=2&preset=custom&candidate_dropout=0.2&zoneout_c=0.1&zoneout_h=0.1&weight_drop=0.3&emb=8&units=6&weights=random"
+    )
     T = len(t["tokens"])
     assert t["embedding"]["x"]["shape"] == f"{T}, 8" and t["embedding"]["mask"]["dtype"] == "u1"
     assert t["embedding"]["mask_scale"] == pytest.approx(4 / 3)
@@ -51,7 +53,7 @@ def test_shapes_and_dtypes_of_every_array():
 
 
 def test_layer_input_is_the_embedding_after_its_dropout():
-    t = load("emb_dropout=0.4&emb=8")
+    t = load("emb_dropout=0.4&emb=8&weights=random")
     e, keep = decode(t["embedding"]["x"]), decode(t["embedding"]["mask"])
     x = decode(t["layers"][0]["x"])
     np.testing.assert_allclose(x, e * keep * np.float32(t["embedding"]["mask_scale"]), rtol=1e-6)
@@ -59,7 +61,7 @@ def test_layer_input_is_the_embedding_after_its_dropout():
 
 
 def test_decoded_h_is_o_tanh_c():
-    layer = load("units=7")["layers"][0]
+    layer = load("units=7&weights=random")["layers"][0]
     o, c, h = decode(layer["gates"]["o"]), decode(layer["c"]), decode(layer["h"])
     np.testing.assert_allclose(h, o * np.tanh(c), atol=1e-6)
 
@@ -78,9 +80,16 @@ def test_encoding_is_what_plotly_writes(a):
 
 
 def test_same_state_same_bytes_and_other_seed_other_masks():
-    a, b = trace_json(parse("seed=5")), trace_json(parse("dropout=0.5&seed=5"))
-    assert a == b
-    ta, tc = json.loads(a), load("seed=6")
+    a = trace_json(parse("seed=5"))
+    # the same state spelled otherwise: defaults given explicitly, other number forms, other order
+    assert trace_json(parse("emb_dropout=.25&dropout=0.50&seed=05&v=2")) == a
+    # a state that differs in one rate: other masks and other numbers, same embedding lookup
+    other = load("dropout=0.3&seed=5")
+    ta = json.loads(a)
+    assert other["layers"][0]["masks"]["input"] != ta["layers"][0]["masks"]["input"]
+    assert other["layers"][0]["h"] != ta["layers"][0]["h"]
+    assert other["embedding"] == ta["embedding"]  # embedding dropout untouched by the LSTM's rate
+    tc = load("seed=6")
     assert ta["layers"][0]["masks"]["input"] != tc["layers"][0]["masks"]["input"]
     assert ta["embedding"]["x"] == tc["embedding"]["x"]  # same weights, other masks
 
@@ -99,7 +108,7 @@ def test_same_bytes_in_another_process():
 
 
 def test_weights_json():
-    w = json.loads(weights_json(parse("layers=2&units=6&emb=8")))
+    w = json.loads(weights_json(parse("layers=2&units=6&emb=8&weights=random")))
     assert w["embedding"]["shape"] == "64, 8"
     assert [lw["kernel"]["shape"] for lw in w["layers"]] == ["8, 24", "6, 24"]
     assert w["layers"][1]["recurrent_kernel"]["shape"] == "6, 24"

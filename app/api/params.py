@@ -1,4 +1,4 @@
-"""Query parameters: the state fields of version 1, documented from app/state.py and parsed
+"""Query parameters: the state fields (app/state.py, every version), documented from app/state.py and parsed
 by it. FastAPI does not coerce them itself (lax coercion would accept ``false`` for a number),
 so there is one validation path, and the OpenAPI schema states exactly what it accepts."""
 

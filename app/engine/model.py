@@ -3,10 +3,10 @@
     e_t = E[token_t]                       (T, E)   embedding lookup
     x_t = e_t * m_t                        (T, E)   embedding dropout (standard, spatial, word)
     h^1 = LSTM_1(x), h^l = LSTM_l(h^{l-1} * d^{l-1})   d: PyTorch between-layer dropout
-    logit = h^L_T . w + b,  p = sigmoid(logit)
+    logit = (h^L_T * q) . w + b,  p = sigmoid(logit)   q: output dropout before Dense (H,)
 
-``run`` draws every mask from ``seed`` (nothing at inference), runs the stack and returns a
-``Trace`` holding every array the pages show. Batch of one sequence, float32.
+``run`` draws every mask from ``spec.seed`` (nothing at inference), runs the stack and returns
+a ``Trace`` holding every array the pages show. Batch of one sequence, float32.
 """
 
 from __future__ import annotations
@@ -21,6 +21,19 @@ from app.engine.lstm import CellMasks, Kernels, LayerRecord, lstm_forward, prepa
 from app.engine.semantics import LayerPlan, Plan
 
 F32 = np.float32
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What a forward pass drops besides the weights and the input: the resolved LSTM plan, the
+    embedding dropout (rate, mode), the output dropout before Dense, the mask seed and the phase."""
+
+    plan: Plan
+    emb_rate: float = 0.0
+    emb_mode: str = "standard"
+    out_rate: float = 0.0
+    seed: int = 0
+    train: bool = True
 
 
 @dataclass(frozen=True)
@@ -43,13 +56,27 @@ class LayerTrace:
 
 
 @dataclass(frozen=True)
+class Draw:
+    """Every mask of one forward pass, as ``run`` draws them from ``spec.seed``."""
+
+    embedding: dp.Mask  # keep-bits (T, E)
+    layers: tuple[dict[str, dp.Mask], ...]  # per layer, name -> mask (see _layer_masks)
+    output: dp.Mask  # keep-bits (H,)
+
+
+@dataclass(frozen=True)
 class Trace:
     tokens: np.ndarray  # (T,) int64
     embedding: np.ndarray  # (T, E) the lookup, before dropout
     embedding_mask: dp.Mask  # keep-bits (T, E)
     layers: tuple[LayerTrace, ...]
+    output_mask: dp.Mask  # keep-bits (H,) on the last h before Dense
     logit: float
     probability: float
+
+    @property
+    def draw(self) -> Draw:
+        return Draw(self.embedding_mask, tuple(lt.masks for lt in self.layers), self.output_mask)
 
 
 def sigmoid(z: float) -> float:
@@ -102,42 +129,54 @@ def prepare_layers(weights: Weights) -> tuple[Kernels, ...]:
     return tuple(prepare(lw.kernel, lw.recurrent_kernel, lw.bias) for lw in weights.layers)
 
 
-def run(
-    tokens: np.ndarray,
-    weights: Weights,
-    plan: Plan,
-    emb_rate: float,
-    emb_mode: str,
-    seed: int,
-    train: bool,
-    kernels: tuple[Kernels, ...] | None = None,
-) -> Trace:
-    """Forward the model over ``tokens`` (T,), recording everything. ``train=False`` drops nothing.
+def output_mask(spec: RunSpec, units: int) -> dp.Mask:
+    """The mask on h^L_T before Dense, full shape (H,); all kept at inference or at rate 0."""
+    if not (spec.train and spec.out_rate > 0):
+        return dp.Mask(np.ones(units, dtype=np.uint8), 1.0)
+    keep = dp.bernoulli_keep(dp.stream(spec.seed, "output"), spec.out_rate, (units,))
+    return dp.Mask(keep, dp.inverted_scale(spec.out_rate))
+
+
+def draw(tokens: np.ndarray, weights: Weights, spec: RunSpec) -> Draw:
+    """Every mask of a forward pass over ``tokens`` (T,), each from its own stream of ``spec.seed``."""
+    steps = len(tokens)
+    vocab, emb = weights.embedding.shape
+    emb_rng = dp.stream(spec.seed, "embedding") if spec.train and spec.emb_rate > 0 else None
+    layers, n_in = [], emb
+    for n, (lw, lp) in enumerate(zip(weights.layers, spec.plan.layers, strict=True)):
+        units = lw.recurrent_kernel.shape[0]
+        layers.append(_layer_masks(lp, spec.seed, n, spec.train, steps, n_in, units))
+        n_in = units
+    return Draw(
+        embedding=dp.embedding_mask(emb_rng, spec.emb_mode, spec.emb_rate, tokens, emb, vocab),
+        layers=tuple(layers),
+        output=output_mask(spec, n_in),
+    )
+
+
+def run(tokens: np.ndarray, weights: Weights, spec: RunSpec, kernels: tuple[Kernels, ...] | None = None) -> Trace:
+    """Forward the model over ``tokens`` (T,), recording everything. ``spec.train=False`` drops nothing.
 
     ``kernels`` are ``prepare_layers(weights)``, passed in by callers that keep them.
     """
     kernels = kernels or prepare_layers(weights)
-    steps = len(tokens)
-    vocab, emb = weights.embedding.shape
+    masks = draw(tokens, weights, spec)
     e = weights.embedding[tokens]  # (T, E)
-    emb_rng = dp.stream(seed, "embedding") if train and emb_rate > 0 else None
-    emb_mask = dp.embedding_mask(emb_rng, emb_mode, emb_rate, tokens, emb, vocab)
-    x = e * emb_mask.multiplier if emb_rng is not None else e
-
+    x = e * masks.embedding.multiplier if spec.train and spec.emb_rate > 0 else e
     records = []
-    for n, (k, lp) in enumerate(zip(kernels, plan.layers, strict=True)):
-        units = k.U.shape[0]
-        masks = _layer_masks(lp, seed, n, train, steps, x.shape[1], units)
-        rec = lstm_forward(x, k, _cell_masks(masks, lp, train))
-        records.append(LayerTrace(x=x, masks=masks, record=rec))
-        x = rec.h * masks["between"].multiplier if "between" in masks and train else rec.h
+    for k, lp, lm in zip(kernels, spec.plan.layers, masks.layers, strict=True):
+        rec = lstm_forward(x, k, _cell_masks(lm, lp, spec.train))
+        records.append(LayerTrace(x=x, masks=lm, record=rec))
+        x = rec.h * lm["between"].multiplier if "between" in lm and spec.train else rec.h
 
-    logit = float(records[-1].h[-1] @ weights.dense_kernel[:, 0] + weights.dense_bias[0])
+    last = records[-1].h[-1] * masks.output.multiplier if spec.train and spec.out_rate > 0 else records[-1].h[-1]
+    logit = float(last @ weights.dense_kernel[:, 0] + weights.dense_bias[0])
     return Trace(
         tokens=tokens,
         embedding=e,
-        embedding_mask=emb_mask,
+        embedding_mask=masks.embedding,
         layers=tuple(records),
+        output_mask=masks.output,
         logit=logit,
         probability=sigmoid(logit),
     )

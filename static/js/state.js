@@ -8,22 +8,26 @@ export const LINK_PROBLEMS = constants.problems;
 export const PLOTLY_URL = constants.plotly;
 export const RATE_FIELDS = FIELDS.filter((f) => f.kind === "rate").map((f) => f.name);
 export const CUSTOM_CHOICES = ["in_share", "in_time", "rec_share", "rec_time"];
+export const VERSION = constants.version;
+export const TRAINED_SHAPE = constants.trained_shape;
 const BY_NAME = Object.fromEntries(FIELDS.map((f) => [f.name, f]));
 
-function isDefault(field, value) {
-  if (field.kind === "rate" || field.kind === "int") return Number(value) === Number(field.default);
-  return String(value) === String(field.default ?? "");
+/** Each state version keeps its own defaults (app/state.py DEFAULTS): v=1 links have weights=random. */
+function isDefault(field, value, version) {
+  const fallback = (constants.defaults[version] ?? constants.defaults[VERSION])[field.name];
+  if (field.kind === "rate" || field.kind === "int") return Number(value) === Number(fallback);
+  return String(value) === String(fallback ?? "");
 }
 
-/** A query string for a state: sorted, defaults omitted, v always (the server canonicalises). */
+/** A query string for a state: sorted, defaults of its version omitted, v always (the server canonicalises). */
 export function toQuery(values) {
-  const all = { ...values, v: 1 };
+  const all = { ...values, v: values.v ?? VERSION };
   const parts = [];
   for (const name of Object.keys(all).sort()) {
     const field = BY_NAME[name];
     const value = all[name];
     if (!field || value === undefined || value === null || value === "") continue;
-    if (name !== "v" && isDefault(field, value)) continue;
+    if (name !== "v" && isDefault(field, value, all.v)) continue;
     parts.push(`${name}=${encodeURIComponent(String(value)).replace(/%2C/g, ",")}`);
   }
   return parts.join("&");

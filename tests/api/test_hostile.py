@@ -18,9 +18,9 @@ HOSTILE = [
     ("/api/trace?text=good&tokens=1,2", ["tokens"]),
     ("/api/trace?units=true", ["units"]),
     ("/api/trace?units=false", ["units"]),
-    ("/api/trace?layers=3&units=256&len=1000", ["len"]),
+    ("/api/trace?layers=3&units=256&len=1000&weights=random", ["len"]),
     ("/api/trace?vocab=0", ["vocab"]),
-    ("/api/trace?v=2", ["v"]),
+    ("/api/trace?v=3", ["v"]),
     ("/api/trace?preset=pytorch", ["recurrent_dropout"]),
     ("/api/trace?%00=1", ["\x00"]),
     ("/api/trace?dropout=%00", ["dropout"]),
@@ -30,9 +30,9 @@ HOSTILE = [
     ("/api/mc?samples=5&samples=6", ["samples"]),
     ("/api/mc?samples=%E2%91%A0", ["samples"]),
     ("/api/mc?samples=1e3&units=0", ["units", "samples"]),
-    ("/api/weights?init_seed=-1", ["init_seed"]),
+    ("/api/weights?init_seed=-1&weights=random", ["init_seed"]),
     ("/api/code?in_share=gate", ["in_share"]),
-    ("/api/state?weights=trained", ["weights"]),
+    ("/api/state?weights=trained&units=8", ["weights"]),
     ("/healthz?x=1", ["x"]),
 ]
 

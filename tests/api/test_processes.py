@@ -26,7 +26,7 @@ def two_servers():
         yield a, b
 
 
-QUERY = "/api/trace?seed=77&layers=2&units=16&text=not%20bad%20at%20all"
+QUERY = "/api/trace?weights=random&seed=77&layers=2&units=16&text=not%20bad%20at%20all"
 
 
 def test_same_bytes_and_etag_across_processes(two_servers):

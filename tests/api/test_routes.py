@@ -20,7 +20,10 @@ def test_trace_is_byte_identical_to_the_cli(client):
     r = client.get("/api/trace?seed=4&dropout=0.3")
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
     assert r.content == trace_json(parse("seed=4&dropout=0.3")).encode()
-    assert client.get("/api/weights?units=8").content == weights_json(parse("units=8")).encode()
+    assert (
+        client.get("/api/weights?units=8&weights=random").content
+        == weights_json(parse("units=8&weights=random")).encode()
+    )
 
 
 def test_equal_states_share_etag_and_bytes(client):
@@ -65,17 +68,17 @@ def test_security_headers_everywhere(client, url):
 
 def test_state_endpoint(client):
     body = client.get("/api/state?text=The%20film%20was%20great&dropout=.50").json()
-    assert body["state"] == "text=The%20film%20was%20great&v=1" and body["link"] == "/?" + body["state"]
+    assert body["state"] == "text=The%20film%20was%20great&v=2" and body["link"] == "/?" + body["state"]
     assert [t["word"] for t in body["tokens"]] == ["the", "film", "was", "great"]
     assert body["plan"]["masks"]["input"]["sharing"] == "gate"
     assert "bdata" not in json.dumps(body)
 
 
 def test_mc(client):
-    body = client.get("/api/mc?samples=12&seed=3&units=8").json()
+    body = client.get("/api/mc?samples=12&seed=3&units=8&weights=random").json()
     assert body["samples"] == 12 and body["seeds"] == list(range(3, 15))
     assert len(body["probability"]) == 12 and len(set(body["probability"])) > 1
-    trace = json.loads(trace_json(parse("seed=3&units=8")))
+    trace = json.loads(trace_json(parse("seed=3&units=8&weights=random")))
     assert body["probability"][0] == trace["output"]["probability"]
     layer = body["layers"][0]
     assert set(layer["gates"]) == {"i", "f", "g", "o"}
@@ -86,7 +89,7 @@ def test_mc(client):
 
 
 def test_mc_at_inference_has_no_spread_and_says_why(client):
-    body = client.get("/api/mc?samples=5&phase=infer&units=8").json()
+    body = client.get("/api/mc?samples=5&phase=infer&units=8&weights=random").json()
     assert len(set(body["probability"])) == 1 and any("phase=train" in n for n in body["notes"])
 
 

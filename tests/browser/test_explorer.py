@@ -17,6 +17,7 @@ CONTROLS = [
     "Phase",
     "Mask seed",
     "Input text",
+    "Weights",
 ]
 
 
@@ -35,7 +36,7 @@ def test_loads_clean_with_every_control(watched, base_url):
     assert page.get_by_role("button", name="Download trace (JSON)").count() == 1
     page.wait_for_function("() => document.body.dataset.side === document.body.dataset.state")
     assert watched.problems == []
-    assert page.url.endswith("/?v=1")
+    assert page.url.endswith("/?v=2")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "desktop.png"), full_page=True)
 
@@ -107,7 +108,7 @@ def test_link_with_errors_names_the_control_and_keeps_the_rest(watched, base_url
     error = page.locator("#dropout-error")
     assert error.is_visible() and "dropout must be a number from 0" in error.inner_text()
     assert page.get_by_label("Mask seed", exact=True).input_value() == "7"
-    assert page.evaluate("document.body.dataset.plotted") == "seed=7&units=12&v=1"
+    assert page.evaluate("document.body.dataset.plotted") == "seed=7&units=12&v=2&weights=random"
 
 
 def test_bad_edit_shows_the_api_message_beside_the_control(watched, base_url):
@@ -163,7 +164,7 @@ def test_keyboard_alone_reaches_and_changes_every_control(watched, base_url):
 
 
 def test_clicking_a_gate_cell_follows_that_unit(watched, base_url):
-    watched.open(base_url + "/?units=8")
+    watched.open(base_url + "/?units=8&weights=random")
     page = watched.page
     cells = page.locator("#fig-gate-f .nsewdrag").first
     cells.scroll_into_view_if_needed()
@@ -193,12 +194,13 @@ def test_download_trace_is_the_api_trace(watched, base_url):
     with page.expect_download() as info:
         page.get_by_role("button", name="Download trace (JSON)").click()
     body = Path(info.value.path()).read_bytes()
-    api = page.request.get(base_url + "/api/trace?seed=5&v=1").body()
+    api = page.request.get(base_url + "/api/trace?seed=5&v=2").body()
     assert body == api
 
 
 def test_custom_extra_masks_are_plotted(watched, base_url):
-    watched.open(base_url + "/?preset=custom&candidate_dropout=0.3&zoneout_c=0.2&weight_drop=0.4&units=6")
+    query = "preset=custom&candidate_dropout=0.3&zoneout_c=0.2&weight_drop=0.4&units=6&weights=random"
+    watched.open(f"{base_url}/?{query}")
     page = watched.page
     page.locator("#fig-weight-mask").scroll_into_view_if_needed()
     page.wait_for_function("() => document.body.dataset.plotted === document.body.dataset.state")
@@ -206,4 +208,31 @@ def test_custom_extra_masks_are_plotted(watched, base_url):
     weights = watched.z("fig-weight-mask")
     assert len(weights) == 6 and len(weights[0]) == 24 and 0 in weights[0] + weights[1]
     assert page.locator("#fig-weight-mask").is_visible()
+    assert watched.problems == []
+
+
+def test_code_tabs_say_whether_the_built_in_layers_do_it(watched, base_url):
+    watched.open(base_url + "/?preset=tfkeras2-fit&out_dropout=0.3")
+    page = watched.page
+    page.wait_for_function("() => document.body.dataset.side === document.body.dataset.state")
+    verdict = page.locator("#code-fidelity")
+    assert "cannot" in verdict.inner_text() and "MaskedLSTM" in verdict.inner_text()  # Keras 3 tab
+    page.get_by_role("tab", name="tf.keras 2").click()
+    assert verdict.inner_text().startswith("Exact") and "model.fit" in verdict.inner_text()
+    assert "layers.Dropout(0.3)" in page.locator("#code").inner_text()  # the output dropout
+    strip = page.locator("#strip-out-rate")
+    assert strip.inner_text() == "0.3" and "off" not in page.locator("#strip-out-drop").get_attribute("class")
+    assert watched.problems == []
+
+
+def test_trained_weights_fix_the_shape_and_random_frees_it(watched, base_url):
+    watched.open(base_url + "/")
+    page = watched.page
+    assert page.get_by_label("Weights", exact=True).input_value() == "trained"
+    assert page.get_by_label("Units", exact=True).is_disabled()
+    before = page.evaluate("document.body.dataset.plotted")
+    page.get_by_label("Weights", exact=True).select_option("random")
+    state = watched.wait_plotted(before)
+    assert "weights=random" in state and "weights=random" in page.url
+    assert page.get_by_label("Units", exact=True).is_enabled()
     assert watched.problems == []

@@ -13,16 +13,14 @@ from app.encoding import dumps, f32, typed_array
 from app.engine.lstm import GATES
 from app.engine.mc import monte_carlo
 from app.state import Problem, State, StateError
-from app.trace import TRACE_VERSION, plan_of, state_kernels, state_weights
+from app.trace import TRACE_VERSION, spec_of, state_kernels, state_weights
 
 router = APIRouter(prefix="/api", tags=["monte carlo"])
 
 
 def mc_json(s: State, samples: int) -> str:
     seq = s.sequence()
-    res = monte_carlo(
-        seq, state_weights(s), state_kernels(s), plan_of(s), s.emb_dropout, s.emb_mode, s.seed, samples, s.train
-    )
+    res = monte_carlo(seq, state_weights(s), state_kernels(s), spec_of(s), samples)
     notes = [f"Draw k uses the masks of seed {s.seed} + k; draw 0 is the trace of this state."]
     if not s.train:
         notes.append("phase=infer drops nothing, so every draw is the same: Monte Carlo dropout needs phase=train.")

@@ -17,6 +17,7 @@ import {
   PLOTLY_URL,
   PRESETS,
   RATE_FIELDS,
+  TRAINED_SHAPE,
   readView,
   showState,
   toQuery,
@@ -210,14 +211,22 @@ function watchVisibility() {
 
 function updateStrip() {
   const c = trace.config;
-  $("strip-emb-rate").textContent = c.emb_dropout ? `${c.emb_dropout} (${c.emb_mode})` : "off";
-  $("strip-emb-drop").classList.toggle("off", !c.emb_dropout);
-  const inp = trace.plan.masks.input;
-  const rec = trace.plan.masks.recurrent;
-  $("strip-dropout-rate").textContent = c.preset === "pytorch" ? `${c.dropout} (between layers)` : `${c.dropout}`;
-  $("strip-dropout").classList.toggle("off", !inp.rate && c.preset !== "pytorch");
-  $("strip-recurrent-rate").textContent = `${c.recurrent_dropout}`;
-  $("strip-recurrent").classList.toggle("off", !rec.rate);
+  const masks = trace.plan.masks;
+  const infer = c.phase === "infer";
+  const when = (on, text) => (infer && on ? `${text}, off at inference` : text);
+  $("strip-emb-rate").textContent = c.emb_dropout ? when(true, `${c.emb_dropout} (${c.emb_mode})`) : "off";
+  $("strip-emb-drop").classList.toggle("off", !masks.embedding.active);
+  const between = masks.between;
+  const dropoutText =
+    c.preset === "pytorch"
+      ? `${c.dropout} (between layers${between && !between.active && c.layers === 1 ? ": does nothing with one layer" : ""})`
+      : `${c.dropout}`;
+  $("strip-dropout-rate").textContent = when(c.dropout > 0, dropoutText);
+  $("strip-dropout").classList.toggle("off", !(masks.input.active || between?.active));
+  $("strip-recurrent-rate").textContent = when(c.recurrent_dropout > 0, `${c.recurrent_dropout}`);
+  $("strip-recurrent").classList.toggle("off", !masks.recurrent.active);
+  $("strip-out-rate").textContent = c.out_dropout ? when(true, `${c.out_dropout}`) : "off";
+  $("strip-out-drop").classList.toggle("off", !masks.output.active);
   $("strip-units").textContent = `(${c.units}${c.layers > 1 ? ` × ${c.layers}` : ""})`;
   $("strip-embedding").textContent = `(${c.vocab} → ${c.emb})`;
   $("strip-probability").textContent = trace.output.probability.toFixed(4);
@@ -251,7 +260,9 @@ function updateCell() {
   const word = trace.tokens[t].word;
   $("timestep-word").textContent = `${t}: ${word}`;
   const embKeep = n === 0 ? row(decode(trace.embedding.mask), t) : null;
-  drawCell($("cell"), { t, word, layer: d, embKeep });
+  const last = n === trace.layers.length - 1 && t === trace.tokens.length - 1;
+  const outKeep = last && trace.plan.masks.output.active ? decode(trace.output.mask).data : null;
+  drawCell($("cell"), { t, word, layer: d, embKeep, outKeep });
 }
 
 function pickUnit(point) {
@@ -301,6 +312,12 @@ function renderOutput() {
 
 function renderCode() {
   if (!side.code) return;
+  const fidelity = side.code.fidelity[codeTab];
+  const verdict = $("code-fidelity");
+  verdict.textContent = fidelity.exact
+    ? `Exact with the framework's own layers: ${fidelity.how}.`
+    : `The built-in layers cannot do this; the code defines ${fidelity.custom.join(" and ")}: ${fidelity.how}.`;
+  verdict.classList.toggle("custom", !fidelity.exact);
   $("code").textContent = side.code[codeTab];
   $("code-notes").replaceChildren(
     ...side.code.notes.map((n) => {
@@ -429,12 +446,15 @@ function setEnabled(name, on, why) {
 function applyPresetRules() {
   const preset = PRESETS[$("preset").value];
   for (const name of RATE_FIELDS) {
-    if (name === "emb_dropout") continue;
+    if (name === "emb_dropout" || name === "out_dropout") continue; // layers of the model, any preset
     setEnabled(name, preset.knobs.includes(name), `Not part of ${preset.title}.`);
   }
   for (const name of CUSTOM_CHOICES) {
     setEnabled(name, preset.name === "custom", "Only with Custom: a framework decides this itself.");
   }
+  const trained = $("weights").value === "trained";
+  setEnabled("units", !trained, `The trained weights have ${TRAINED_SHAPE.units} units: choose random weights to change it.`);
+  setEnabled("init_seed", !trained, "Only random weights have a seed; the trained ones are fixed.");
 }
 
 function bindControls() {
@@ -458,7 +478,7 @@ function bindControls() {
       input.addEventListener("change", () => schedule(0));
     } else {
       input.addEventListener("change", () => {
-        if (f.name === "preset") applyPresetRules();
+        if (f.name === "preset" || f.name === "weights") applyPresetRules();
         schedule(0);
       });
       if (input.type === "number") input.addEventListener("input", () => schedule(400));
