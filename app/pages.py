@@ -20,11 +20,25 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.api.cache import compress, get_or_build, negotiated
-from app.api.params import reject_params
+from app.api.params import SAMPLES, reject_params
 from app.core.config import get_settings
 from app.encoding import dumps
 from app.engine.semantics import PRESETS
-from app.state import DEFAULTS, FIELDS, TRAINED_SHAPE, VERSION, Problem, State, StateError, parse
+from app.engine.vocab import WORDS
+from app.state import (
+    DEFAULTS,
+    FIELD,
+    FIELDS,
+    MAX_STEPS,
+    MAX_TEXT,
+    SEED_MAX,
+    TRAINED_SHAPE,
+    VERSION,
+    Problem,
+    State,
+    StateError,
+    parse,
+)
 from app.trace import trace_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,17 +65,26 @@ def parse_lenient(pairs: list[tuple[str, str]]) -> tuple[State, list[Problem]]:
             problems += [p for p in err.problems if p not in problems]
             bad = {p.field: p for p in err.problems}
             fixed = [(k, v) for k, v in pairs if k not in bad]
-            fixed += [(f, "0") for f, p in bad.items() if p.allowed.startswith("0 with preset")]
-            if "weights" in bad:  # a shape the trained weights do not have: keep the shape
-                fixed.append(("weights", "random"))
+            fixed += [(f, p.fallback) for f, p in bad.items() if p.fallback is not None]
             pairs = fixed
     return State(), problems
 
 
 @lru_cache(maxsize=1)
 def page_constants() -> dict:
+    """What the page's scripts need of the field table and the server's bounds: one source."""
     fields = [
-        {"name": f.name, "kind": f.kind, "default": f.default, "lo": f.lo, "hi": f.hi, "choices": list(f.choices)}
+        {
+            "name": f.name,
+            "kind": f.kind,
+            "default": f.default,
+            "lo": f.lo,
+            "hi": f.hi,
+            "choices": list(f.choices),
+            "labels": f.label_of,
+            "doc": f.doc,
+            "allowed": f.allowed,
+        }
         for f in FIELDS
     ]
     presets = [{"name": p.name, "title": p.title, "knobs": sorted(p.knobs)} for p in PRESETS.values()]
@@ -74,6 +97,14 @@ def page_constants() -> dict:
         "version": VERSION,
         "defaults": defaults,
         "trained_shape": TRAINED_SHAPE,
+        "limits": {
+            "mc_max_work": get_settings().mc_max_work,
+            "mc_samples_max": SAMPLES.hi,
+            "seed_max": SEED_MAX,
+            "text_max": MAX_TEXT,
+            "steps_max": MAX_STEPS,
+        },
+        "vocabulary": list(WORDS),
     }
 
 
@@ -92,6 +123,7 @@ def explorer(request: Request) -> Response:
         "problems": problems,
         "problem_map": {p.field: p for p in problems},
         "preset_options": [(p.name, p.title) for p in PRESETS.values()],
+        "fields": FIELD,
         "trace_json": html_json(_trace_text(request, s)),
         "constants_json": html_json(
             dumps({**page_constants(), "problems": [p.as_dict() for p in problems], "plotly": PLOTLY_JS})

@@ -49,6 +49,11 @@ class Field:
     lo: int | float | None = None
     hi: int | float | None = None  # inclusive for int, exclusive for rate
     choices: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # how the page names each choice, in the order of choices
+
+    @property
+    def label_of(self) -> dict[str, str]:
+        return dict(zip(self.choices, self.labels or self.choices, strict=True))
 
     @property
     def allowed(self) -> str:
@@ -63,6 +68,10 @@ class Field:
         return f"comma-separated word ids from 0 to vocab - 1, at most {MAX_STEPS} of them"
 
 
+SHARE_LABELS = ("shared by the gates", "one per gate")
+TIME_LABELS = ("once per sequence", "every step")
+
+
 def _rate(name: str, default: float, doc: str) -> Field:
     return Field(name, "rate", default, doc, 0.0, 1.0)
 
@@ -71,12 +80,13 @@ FIELDS: tuple[Field, ...] = (
     Field("v", "int", VERSION, "Version of the state format; each keeps its defaults (v=1: weights=random). "
           "Omitted: the current version.", VERSIONS[0], VERSIONS[-1]),
     Field("preset", "choice", "keras3", "Framework or paper whose dropout semantics the LSTM follows.",
-          choices=tuple(PRESETS)),
+          choices=tuple(PRESETS), labels=tuple(p.title for p in PRESETS.values())),
     _rate("emb_dropout", 0.25, "Rate of the dropout layer on the embedding output (0 = no such layer)."),
     Field("emb_mode", "choice", "standard",
           "Embedding dropout: standard (Keras Dropout, fresh per step and feature), spatial "
           "(SpatialDropout1D, per feature, constant over time) or word (whole word types, Gal / AWD-LSTM).",
-          choices=("standard", "spatial", "word")),
+          choices=("standard", "spatial", "word"),
+          labels=("standard: Dropout (per step and feature)", "spatial: SpatialDropout1D", "word: whole word types")),
     _rate("dropout", 0.5, "The LSTM's dropout: rate of the mask on its input x_t (PyTorch: between layers)."),
     _rate("out_dropout", 0.0, "Rate of a dropout layer on the last h before Dense (0 = no such layer); "
           "Zaremba, Gal and AWD-LSTM drop the LSTM's output too."),
@@ -86,22 +96,23 @@ FIELDS: tuple[Field, ...] = (
     _rate("zoneout_h", 0.0, "Probability that a hidden unit keeps its previous value (zoneout); preset custom."),
     _rate("weight_drop", 0.0, "DropConnect rate on the recurrent kernel (AWD-LSTM); presets awd, custom."),
     Field("in_share", "choice", "shared", "custom: one input mask shared by the gates, or one per gate.",
-          choices=("shared", "gate")),
+          choices=("shared", "gate"), labels=SHARE_LABELS),
     Field("in_time", "choice", "seq", "custom: input mask drawn once per sequence, or at every step.",
-          choices=("seq", "step")),
+          choices=("seq", "step"), labels=TIME_LABELS),
     Field("rec_share", "choice", "shared", "custom: one recurrent mask shared by the gates, or one per gate.",
-          choices=("shared", "gate")),
+          choices=("shared", "gate"), labels=SHARE_LABELS),
     Field("rec_time", "choice", "seq", "custom: recurrent mask drawn once per sequence, or at every step.",
-          choices=("seq", "step")),
+          choices=("seq", "step"), labels=TIME_LABELS),
     Field("layers", "int", 1, "Number of stacked LSTM layers.", 1, 3),
     Field("phase", "choice", "train", "train draws the masks; infer drops nothing, as at inference.",
-          choices=("train", "infer")),
+          choices=("train", "infer"), labels=("train", "inference")),
     Field("seed", "int", 0, "Seed of the dropout masks.", 0, SEED_MAX),
     Field("init_seed", "int", 0, "Seed of the weight initialisation (Keras defaults); weights=random only.",
           0, SEED_MAX),
     Field("weights", "choice", "trained", "trained: the shipped model trained on the toy sentiment task "
           "(vocab 64, emb 64, units 100, 1 to 3 layers); random: Keras initialisation from init_seed. "
-          "Default random in v=1.", choices=("trained", "random")),
+          "Default random in v=1.", choices=("trained", "random"),
+          labels=("trained on the toy sentiment task", "random (Keras initialisation)")),
     Field("text", "text", DEFAULT_TEXT, "The sentence; unknown words become <unk>. Not with tokens."),
     Field("tokens", "tokens", None, "Comma-separated word ids instead of text."),
     Field("len", "int", 0, "Pad or truncate to this length at the front, like pad_sequences (0 = as is).",
@@ -164,6 +175,10 @@ class State:
             return list(self.tokens)
         return vocab_mod.encode(self.text or "", self.vocab)
 
+    def unknown_words(self) -> list[str]:
+        """Words of ``text`` outside the vocabulary (they become <unk>); none with ``tokens``."""
+        return [] if self.tokens is not None else vocab_mod.unknown(self.text or "", self.vocab)
+
     def sequence(self) -> np.ndarray:
         """The model's input (T,) after ``len`` padding or truncation."""
         return vocab_mod.pad(self.token_ids(), self.len)
@@ -203,10 +218,14 @@ def _format(value: object) -> str:
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem of a state. ``fallback``: the value a page may use instead to show the rest
+    of a link (None: the field's default)."""
+
     field: str
     value: str
     allowed: str
     message: str
+    fallback: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -326,6 +345,7 @@ def _check_trained(s: State, given: dict[str, str]) -> list[Problem]:
                 f"trained only with {have} (layers 1 to 3); random for any shape",
                 f"trained weights exist only for {have}, with 1 to 3 layers{why}; this state asks for "
                 f"{asked}: set weights=random, or go back to {have}.",
+                fallback="random",
             )
         )
     if "init_seed" in given and s.init_seed != 0:
@@ -341,9 +361,9 @@ def _check_trained(s: State, given: dict[str, str]) -> list[Problem]:
     return out
 
 
-def _check(s: State, given: dict[str, str]) -> list[Problem]:
-    """Problems of combinations: what the preset accepts, vocabulary, length."""
-    out: list[Problem] = []
+def _check_preset(s: State, given: dict[str, str]) -> list[Problem]:
+    """Rates the preset does not have, and custom-only choices given to another preset."""
+    out = []
     preset = PRESETS[s.preset]
     for name in RATE_FIELDS:
         rate = getattr(s, name)
@@ -360,33 +380,40 @@ def _check(s: State, given: dict[str, str]) -> list[Problem]:
                     f"{name} is not part of preset {s.preset} ({preset.title}); set {name}=0 "
                     f"or choose a preset that has it: {users}."
                 )
-            out.append(Problem(name, _format(rate), f"0 with preset {s.preset}", msg))
+            out.append(Problem(name, _format(rate), f"0 with preset {s.preset}", msg, fallback="0"))
     if s.preset != "custom":
-        for name in CUSTOM_CHOICES:
-            if name in given:
-                out.append(
-                    Problem(
-                        name,
-                        _show(given[name]),
-                        "only with preset custom",
-                        f"{name} applies only to preset custom; preset {s.preset} "
-                        "decides the sharing and timing of its masks itself.",
-                    )
-                )
-    if s.weights == "trained":
-        out += _check_trained(s, given)
-    if s.tokens is not None:
-        bad = [t for t in s.tokens if not 0 <= t < s.vocab]
-        if bad:
-            shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
-            out.append(
-                Problem(
-                    "tokens",
-                    _show(given.get("tokens", "")),
-                    f"ids from 0 to {s.vocab - 1}",
-                    f"tokens must be word ids from 0 to {s.vocab - 1} (vocab={s.vocab}); out of range: {shown}.",
-                )
+        out += [
+            Problem(
+                name,
+                _show(given[name]),
+                "only with preset custom",
+                f"{name} applies only to preset custom; preset {s.preset} "
+                "decides the sharing and timing of its masks itself.",
             )
+            for name in CUSTOM_CHOICES
+            if name in given
+        ]
+    return out
+
+
+def _check_tokens(s: State, given: dict[str, str]) -> list[Problem]:
+    bad = [t for t in s.tokens or () if not 0 <= t < s.vocab]
+    if not bad:
+        return []
+    shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
+    return [
+        Problem(
+            "tokens",
+            _show(given.get("tokens", "")),
+            f"ids from 0 to {s.vocab - 1}",
+            f"tokens must be word ids from 0 to {s.vocab - 1} (vocab={s.vocab}); out of range: {shown}.",
+        )
+    ]
+
+
+def _check_length(s: State) -> list[Problem]:
+    """One trace holds at most MAX_STEPS steps and MAX_VALUES values per recorded array."""
+    out = []
     words = len(s.token_ids())  # tokenised once: text may be 10,000 characters
     steps = s.len or words
     if steps * s.layers * s.units > MAX_VALUES and steps <= MAX_STEPS:
@@ -410,3 +437,30 @@ def _check(s: State, given: dict[str, str]) -> list[Problem]:
             )
         )
     return out
+
+
+def _check(s: State, given: dict[str, str]) -> list[Problem]:
+    """Problems of combinations: what the preset accepts, weights, vocabulary, length."""
+    trained = _check_trained(s, given) if s.weights == "trained" else []
+    return _check_preset(s, given) + trained + _check_tokens(s, given) + _check_length(s)
+
+
+def check_samples(s: State, samples: int, max_work: int) -> None:
+    """Monte Carlo draws of a state: samples x layers x steps is bounded by ``max_work``
+    (settings: DROPOUT_LAB_MC_MAX_WORK). Raises StateError naming the most samples allowed."""
+    per_sample = s.layers * len(s.sequence())
+    work = samples * per_sample
+    if work > max_work:
+        most = max(1, max_work // per_sample)
+        raise StateError(
+            [
+                Problem(
+                    "samples",
+                    str(samples),
+                    f"at most {most} for this state",
+                    f"samples x layers x steps = {work} is more than one request may compute "
+                    f"({max_work}); use at most {most} samples, or a shorter sentence.",
+                    fallback=str(most),
+                )
+            ]
+        )

@@ -119,6 +119,7 @@ def trace_dict(s: State) -> dict:
         "config": config(s, steps),
         "plan": plan_json(s),
         "tokens": [{"id": int(t), "word": word(int(t))} for t in tr.tokens],
+        "unknown_words": s.unknown_words(),
         "embedding": {
             "x": typed_array(tr.embedding),
             "mask": typed_array(tr.embedding_mask.keep),

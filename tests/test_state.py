@@ -204,3 +204,30 @@ def test_trained_weights_name_their_shape():
     assert "default of state version 2" in p.message and "weights=random" in p.message
     assert parse("units=32&weights=random").units == 32
     assert parse("layers=3").weights == "trained"  # 1 to 3 layers are shipped
+
+
+def test_problems_carry_the_value_a_page_can_fall_back_to():
+    with pytest.raises(StateError) as err:
+        parse("preset=pytorch&units=8")
+    by_field = {p.field: p for p in err.value.problems}
+    assert by_field["recurrent_dropout"].fallback == "0" and by_field["weights"].fallback == "random"
+    with pytest.raises(StateError) as err:
+        parse("dropout=2")
+    assert err.value.problems[0].fallback is None
+
+
+def test_monte_carlo_work_is_bounded_in_the_state_module():
+    from app.state import check_samples
+
+    s = parse("len=1000&weights=random&units=8")
+    check_samples(s, 20, 20_000)
+    with pytest.raises(StateError) as err:
+        check_samples(s, 21, 20_000)
+    (p,) = err.value.problems
+    assert p.field == "samples" and p.fallback == "20" and "at most 20" in p.message
+
+
+def test_unknown_words_are_named():
+    assert parse("text=the zebra and the Zebra were good").unknown_words() == ["zebra", "were"]
+    assert parse("tokens=2,3").unknown_words() == []
+    assert parse("v=1&vocab=10&text=the good movie&weights=random").unknown_words() == ["good"]

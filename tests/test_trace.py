@@ -21,7 +21,8 @@ def load(query: str) -> dict:
 
 def test_top_level_fields():
     t = load("")
-    assert list(t) == ["version", "state", "config", "plan", "tokens", "embedding", "layers", "output"]
+    assert list(t) == ["version", "state", "config", "plan", "tokens", "unknown_words", "embedding", "layers", "output"]
+    assert t["unknown_words"] == [] and load("text=the zebra was good")["unknown_words"] == ["zebra"]
     assert t["version"] == 1 and t["state"] == "v=2"
     assert t["config"]["units"] == 100 and t["config"]["steps"] == len(t["tokens"]) == 11
     assert t["tokens"][3] == {"id": 48, "word": "not"}

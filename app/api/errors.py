@@ -16,6 +16,13 @@ ERROR_RESPONSES: dict[int | str, dict] = {
 }
 
 
+# Every cached route: a 304 on a matching If-None-Match, a 422 on a bad state.
+CACHED_RESPONSES: dict[int | str, dict] = {
+    304: {"description": "Not Modified: If-None-Match matched the ETag."},
+    **ERROR_RESPONSES,
+}
+
+
 async def state_error_handler(request: Request, exc: StateError) -> JSONResponse:
     return JSONResponse(
         status_code=422,

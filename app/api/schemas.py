@@ -13,6 +13,7 @@ class ProblemModel(BaseModel):
     value: str = Field(description="The value given (cut to 80 characters).")
     allowed: str = Field(description="What the field accepts.")
     message: str = Field(description="A sentence a student understands.")
+    fallback: str | None = Field(None, description="A value that makes the rest of the link work (null: the default).")
 
 
 class ErrorBody(BaseModel):
@@ -33,6 +34,7 @@ class MaskPlan(BaseModel):
     rate: float
     sharing: str = Field(description="shared, gate, element, feature, word, weight or none")
     timing: str = Field(description="sequence, step, pass or none")
+    words: str = Field(description="Sharing and timing in words, e.g. 'one mask per gate, the same at every step'.")
     source: str
     notes: list[str]
 
@@ -44,6 +46,19 @@ class Effective(BaseModel):
     text: str
 
 
+class VerdictPoint(BaseModel):
+    key: str = Field(description="where, when or compound")
+    title: str
+    text: str
+
+
+class Verdict(BaseModel):
+    answer: str = Field(description="The plain answer to the seed question for this state.")
+    points: list[VerdictPoint]
+    difference: str = Field(description="What the page shows about 'will it make any difference?'.")
+    details: list[str] = Field(description="The framework details behind the answer (jargon).")
+
+
 class Plan(BaseModel):
     preset: str
     title: str
@@ -53,6 +68,7 @@ class Plan(BaseModel):
     masks: dict[str, MaskPlan]
     effective: Effective
     answer: list[str] = Field(description="Where the LSTM's masks act and at which rates, for this state, in words.")
+    verdict: Verdict
     notes: list[str]
 
 
@@ -98,6 +114,7 @@ class TraceModel(BaseModel):
     embedding: EmbeddingTrace
     layers: list[LayerTrace]
     output: Output
+    unknown_words: list[str] = Field(description="Words of the text that are not in the vocabulary (<unk>).")
 
 
 class LayerWeights(BaseModel):
@@ -122,6 +139,7 @@ class StateModel(BaseModel):
     config: dict[str, Any]
     plan: Plan
     tokens: list[Token]
+    unknown_words: list[str]
 
 
 class Spread(BaseModel):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from app.engine.dropout import MaskSpec
 from app.engine.model import RunSpec
-from app.engine.semantics import PRESETS, TORCH_SRC, LayerPlan, Plan, pytorch_warning
+from app.engine.semantics import PRESETS, TORCH_SRC, LayerPlan, Plan
+from app.engine.verdict import verdict
 
 EMB_SOURCE = {
     "standard": "keras/src/layers/regularization/dropout.py (Dropout)",
@@ -36,12 +37,34 @@ def _gate_words(spec: MaskSpec) -> tuple[str, str]:
     return ("gate" if spec.per_gate else "shared", "step" if spec.per_step else "sequence")
 
 
+# The one place that says a mask's sharing and timing in words (the pages and /api/presets use it).
+SHARING = {
+    "shared": "one mask shared by the four gates",
+    "gate": "one mask per gate",
+    "element": "a mask per element",
+    "feature": "whole embedding features",
+    "word": "whole word types",
+    "weight": "a mask per recurrent weight",
+}
+TIMING = {"sequence": "the same at every step", "step": "fresh at every step", "pass": "once per forward pass"}
+
+
+def words(sharing: str, timing: str) -> str:
+    """A mask in words, from its sharing and timing codes: "one mask per gate, the same at every step"."""
+    return "none" if sharing == "none" else f"{SHARING[sharing]}, {TIMING[timing]}"
+
+
+def spec_words(spec: MaskSpec | None) -> str:
+    return "none" if spec is None else words(*_gate_words(spec))
+
+
 def _entry(active: bool, rate: float, sharing: str, timing: str, source: str, *notes: str) -> dict:
     return {
         "active": active,
         "rate": rate,
         "sharing": sharing,
         "timing": timing,
+        "words": words(sharing, timing),
         "source": source,
         "notes": [n for n in notes if n],
     }
@@ -192,7 +215,7 @@ def _extra_entries(first: LayerPlan, train: bool) -> dict:
 def _between_entry(plan: Plan, d: float, train: bool) -> dict:
     between = [n for n, lp in enumerate(plan.layers) if lp.between > 0]
     if len(plan.layers) == 1:
-        note = "With one layer this does nothing. PyTorch warns: " + pytorch_warning(d, 1) if d > 0 else ""
+        note = "With one layer this does nothing (PyTorch warns about it: see the notes)." if d > 0 else ""
     else:
         note = "Dropout on the output sequence of every layer but the last, fresh per element and step."
     layers = "Layers: " + ", ".join(map(str, between)) if between else ""
@@ -211,7 +234,7 @@ def _output_entry(spec: RunSpec) -> dict:
         spec.train and rate > 0,
         rate,
         "element",
-        "sequence",
+        "pass",
         "keras/src/layers/regularization/dropout.py (Dropout)",
         note,
         PAPER_OUTPUT.get(spec.plan.preset, ""),
@@ -313,5 +336,6 @@ def describe(spec: RunSpec, d: float, rd: float) -> dict:
         "masks": masks,
         "effective": _effective(spec, inp),
         "answer": _answer(spec, d, rd),
+        "verdict": verdict(spec, d, rd),
         "notes": notes,
     }

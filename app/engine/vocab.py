@@ -52,6 +52,15 @@ def encode(text: str, vocab: int = len(WORDS)) -> list[int]:
     return [i if i < vocab else UNK for i in ids]
 
 
+def unknown(text: str, vocab: int = len(WORDS)) -> list[str]:
+    """The words of ``text`` that ``encode`` turns into ``<unk>``, each once, in order."""
+    out: list[str] = []
+    for w in split_words(text):
+        if INDEX.get(w, vocab) >= vocab and w not in out:
+            out.append(w)
+    return out
+
+
 def word(token: int) -> str:
     """The word of a token id; ids beyond the 64 named words have no word of their own."""
     return WORDS[token] if token < len(WORDS) else f"<{token}>"

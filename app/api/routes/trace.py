@@ -9,35 +9,14 @@ from pydantic import BaseModel
 
 from app.api.cache import cached_json
 from app.api.deps import CacheDep, SettingsDep
-from app.api.errors import ERROR_RESPONSES
+from app.api.errors import CACHED_RESPONSES
 from app.api.params import openapi_parameters, parse_request
 from app.api.schemas import CodeModel, StateModel, TraceModel, WeightsModel
-from app.codegen import code
-from app.encoding import dumps
-from app.engine.vocab import word
+from app.documents import code_json, state_json
 from app.state import State
-from app.trace import TRACE_VERSION, config, plan_json, trace_json, weights_json
+from app.trace import trace_json, weights_json
 
 router = APIRouter(prefix="/api", tags=["trace"])
-
-CACHED = {
-    304: {"description": "Not Modified: If-None-Match matched the ETag."},
-    **ERROR_RESPONSES,
-}
-
-
-def state_json(s: State) -> str:
-    steps = s.sequence()
-    return dumps(
-        {
-            "version": TRACE_VERSION,
-            "state": s.canonical(),
-            "link": "/?" + s.canonical(),
-            "config": config(s, len(steps)),
-            "plan": plan_json(s),
-            "tokens": [{"id": int(t), "word": word(int(t))} for t in steps],
-        }
-    )
 
 
 def state_route(name: str, summary: str, model: type[BaseModel], description: str, build: Callable[[State], str]):
@@ -47,7 +26,7 @@ def state_route(name: str, summary: str, model: type[BaseModel], description: st
         f"/{name}",
         summary=summary,
         operation_id=f"get_{name}",
-        responses={200: {"model": model, "description": description}, **CACHED},
+        responses={200: {"model": model, "description": description}, **CACHED_RESPONSES},
         openapi_extra=openapi_parameters(),
     )
     async def endpoint(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
@@ -77,5 +56,5 @@ state_route(
     "Keras 3, tf.keras 2 and PyTorch code for this state, with comments where a scheme needs a custom cell",
     CodeModel,
     "Source code as text.",
-    lambda s: dumps(code(s)),
+    code_json,
 )

@@ -1,0 +1,119 @@
+"""Every JSON document the API serves besides the trace (app/trace.py): the resolved state,
+Monte Carlo draws, the presets, the framework code. Each is a pure function of its input and
+returns the exact text served (and cached); routes only parse, bound and cache."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from app.codegen import code
+from app.encoding import dumps, f32, typed_array
+from app.engine.explain import spec_words, words
+from app.engine.lstm import GATES
+from app.engine.mc import monte_carlo
+from app.engine.semantics import PRESETS, LayerPlan, Rates, resolve
+from app.engine.vocab import word
+from app.state import State
+from app.trace import TRACE_VERSION, config, plan_json, spec_of, state_kernels, state_weights
+
+
+def state_json(s: State) -> str:
+    steps = s.sequence()
+    return dumps(
+        {
+            "version": TRACE_VERSION,
+            "state": s.canonical(),
+            "link": "/?" + s.canonical(),
+            "config": config(s, len(steps)),
+            "plan": plan_json(s),
+            "tokens": [{"id": int(t), "word": word(int(t))} for t in steps],
+            "unknown_words": s.unknown_words(),
+        }
+    )
+
+
+def mc_json(s: State, samples: int) -> str:
+    seq = s.sequence()
+    res = monte_carlo(seq, state_weights(s), state_kernels(s), spec_of(s), samples)
+    notes = [f"Draw k uses the masks of seed {s.seed} + k; draw 0 is the trace of this state."]
+    if not s.train:
+        notes.append("phase=infer drops nothing, so every draw is the same: Monte Carlo dropout needs phase=train.")
+    return dumps(
+        {
+            "version": TRACE_VERSION,
+            "state": s.canonical(),
+            "samples": samples,
+            "seeds": list(res.seeds),
+            "probability": [f32(p) for p in res.probability],
+            "probability_mean": f32(res.probability.mean()),
+            "probability_std": f32(res.probability.std()),
+            "layers": [
+                {
+                    "h": {"mean": typed_array(layer.h.mean), "std": typed_array(layer.h.std)},
+                    "gates": {
+                        g: {"mean": typed_array(sp.mean), "std": typed_array(sp.std)}
+                        for g, sp in zip(GATES, layer.gates, strict=True)
+                    },
+                }
+                for layer in res.layers
+            ],
+            "notes": notes,
+        }
+    )
+
+
+def _masks(lp: LayerPlan) -> dict[str, str]:
+    out = {"input": spec_words(lp.input), "recurrent": spec_words(lp.recurrent)}
+    if lp.candidate:
+        out["candidate"] = spec_words(lp.candidate)
+    if lp.zoneout_c or lp.zoneout_h:
+        out["zoneout"] = words("element", "step")
+    if lp.weight_drop:
+        out["weight_drop"] = words("weight", "pass")
+    if lp.between:
+        out["between"] = words("element", "step") + ", on all layers but the last"
+    return out
+
+
+def _cases(name: str) -> list[tuple[str, Rates]]:
+    knobs = PRESETS[name].knobs
+    if name == "custom":
+        return [("dropout, recurrent_dropout > 0 (in_*/rec_* choose sharing and timing)", Rates(0.5, 0.5))]
+    if "recurrent_dropout" in knobs:
+        return [
+            ("dropout > 0, recurrent_dropout = 0", Rates(0.5, 0.0)),
+            ("dropout > 0, recurrent_dropout > 0", Rates(0.5, 0.5)),
+        ]
+    extra = {k: 0.5 for k in knobs - {"dropout"}}
+    return [("every rate > 0", Rates(dropout=0.5, **extra))]
+
+
+@lru_cache(maxsize=1)
+def presets_json() -> str:
+    out = []
+    for name, p in PRESETS.items():
+        resolves = []
+        for when, rates in _cases(name):
+            layers = 2 if name == "pytorch" else 1
+            resolves.append(
+                {
+                    "when": when + (" (2 layers)" if layers == 2 else ""),
+                    "masks": _masks(resolve(name, rates, layers).layers[0]),
+                }
+            )
+        out.append(
+            {
+                "name": name,
+                "title": p.title,
+                "versions": p.versions,
+                "source": p.source,
+                "summary": p.summary,
+                "knobs": sorted(p.knobs),
+                "resolves": resolves,
+            }
+        )
+    return dumps({"presets": out})
+
+
+def code_json(s: State) -> str:
+    return dumps(code(s))

@@ -1,0 +1,65 @@
+"""The plain verdict follows the state, and says nothing the state contradicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.state import parse
+from app.trace import plan_json
+
+
+def verdict(query: str) -> dict:
+    return plan_json(parse(query))["verdict"]
+
+
+def text(v: dict) -> str:
+    return " ".join([v["answer"], *(p["text"] for p in v["points"]), v["difference"]])
+
+
+def test_the_seed_state_says_no_in_three_ways():
+    v = verdict("")
+    assert v["answer"].startswith("No")
+    assert [p["key"] for p in v["points"]] == ["where", "when", "compound"]
+    assert "before each gate's weights" in v["points"][0]["text"] and "h(t-1)" in v["points"][0]["text"]
+    assert "fresh mask for every step" in v["points"][1]["text"] and "once per sequence" in v["points"][1]["text"]
+    assert "0.75 x 0.5 = 0.375" in v["points"][2]["text"] and "2.667" in v["points"][2]["text"]
+    assert "Monte Carlo" in v["difference"]
+    jargon = ("implementation 1", "cuDNN", "PR #", "training=False")
+    assert not any(j in text(v) for j in jargon)  # the jargon waits in the details
+    assert all(any(j in d for d in v["details"]) for j in jargon)
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("phase=infer", "At inference, neither drops anything"),
+        ("preset=pytorch&recurrent_dropout=0", "never acts inside the cell"),
+        ("emb_dropout=0", "no Dropout layer after the Embedding"),
+        ("dropout=0&recurrent_dropout=0", "the LSTM has no mask"),
+    ],
+)
+def test_the_verdict_follows_preset_and_phase(query, says):
+    v = verdict(query)
+    assert says in v["answer"] and v["answer"] != verdict("")["answer"]
+
+
+def test_per_step_presets_say_per_step():
+    assert "afresh at every step" in verdict("preset=tfkeras2&recurrent_dropout=0")["points"][1]["text"]
+    assert "same ones at every step" in verdict("emb_mode=spatial")["points"][1]["text"]
+    one_layer = verdict("preset=pytorch&recurrent_dropout=0")["points"][0]["text"]
+    assert "with one layer it does nothing" in one_layer
+    assert "between the 3 layers" in verdict("preset=pytorch&recurrent_dropout=0&layers=3")["points"][0]["text"]
+
+
+def test_inference_labels_the_points_as_training():
+    v = verdict("phase=infer")
+    assert all(p["title"].endswith("(in training)") for p in v["points"])
+    assert "compute exactly the same thing" in v["difference"]
+
+
+def test_every_mask_is_described_in_words_from_one_place():
+    plan = plan_json(parse("preset=gal-untied&out_dropout=0.2"))
+    assert plan["masks"]["input"]["words"] == "one mask per gate, the same at every step"
+    assert plan["masks"]["embedding"]["words"] == "a mask per element, fresh at every step"
+    assert plan["masks"]["output"]["words"] == "a mask per element, once per forward pass"
+    assert plan_json(parse("preset=pytorch&recurrent_dropout=0"))["masks"]["input"]["words"] == "none"
