@@ -14,7 +14,16 @@ from app.engine.mc import monte_carlo
 from app.engine.semantics import PRESETS, LayerPlan, Rates, resolve
 from app.engine.vocab import word
 from app.state import State
-from app.trace import TRACE_VERSION, config, plan_json, spec_of, state_kernels, state_weights
+from app.trace import (
+    TRACE_VERSION,
+    config,
+    plan_json,
+    spec_of,
+    state_kernels,
+    state_weights,
+    through_time,
+    without_dropout,
+)
 
 
 def state_json(s: State) -> str:
@@ -113,6 +122,27 @@ def presets_json() -> str:
             }
         )
     return dumps({"presets": out})
+
+
+def grads_json(s: State, label: int) -> str:
+    """/api/grads: gradients through time with the state's masks, and without any dropout."""
+    notes = [
+        "dh_norm, dc_norm: the norm over units of dL/dh_t and dL/dc_t at each step; embedding.grad: "
+        "dL/de_t of the embedding output. A mask blocks the backward pass as it blocks the forward "
+        "one: an element it dropped gets exactly zero gradient."
+    ]
+    if not s.train:
+        notes.append("phase=infer applies no mask: both halves are the same computation.")
+    return dumps(
+        {
+            "version": TRACE_VERSION,
+            "state": s.canonical(),
+            "label": label,
+            **through_time(s, label),
+            "without_dropout": through_time(without_dropout(s), label),
+            "notes": notes,
+        }
+    )
 
 
 def code_json(s: State) -> str:

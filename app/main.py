@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.api.cache import BodyCache
 from app.api.errors import state_error_handler
-from app.api.routes import health, mc, presets, trace
+from app.api.routes import grads, health, mc, presets, trace
 from app.core.config import get_settings
 from app.pages import ROOT
 from app.pages import router as pages_router
@@ -47,7 +47,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     app.add_exception_handler(StateError, state_error_handler)
-    for module in (trace, mc, presets, health):
+    for module in (trace, mc, grads, presets, health):
         app.include_router(module.router)
     app.include_router(pages_router)
     app.mount("/static/vendor/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")

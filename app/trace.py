@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -24,7 +25,7 @@ from app.engine.init import Weights, keras_weights
 from app.engine.lstm import GATES, Kernels
 from app.engine.semantics import PRESETS, Plan
 from app.engine.vocab import word
-from app.state import State
+from app.state import RATE_FIELDS, State
 
 TRACE_VERSION = 1
 
@@ -168,6 +169,42 @@ def grads(s: State, label: int) -> tuple[float, Weights, float]:
     labels = np.array([label], dtype=np.float32)
     loss, g, p = batch.loss_and_grads(state_weights(s), tr.tokens[None], labels, masks)
     return loss, g, float(p[0])
+
+
+def without_dropout(s: State) -> State:
+    """The same model, weights and input with every dropout rate at 0."""
+    return replace(s, emb_dropout=0.0, out_dropout=0.0, **{name: 0.0 for name in RATE_FIELDS})
+
+
+def through_time(s: State, label: int) -> dict:
+    """Loss, probability and the gradients through time of the state's sequence with its masks:
+    per layer the norm over units of dL/dh_t and dL/dc_t at every step, and dL/de_t of the
+    embedding output (T, E), zero where embedding dropout dropped an element."""
+    tr = run(s)
+    out: dict = {}
+    loss, _, p = batch.loss_and_grads(
+        state_weights(s),
+        tr.tokens[None],
+        np.array([label], np.float32),
+        batch.stack_masks([tr.draw], s.run_spec()),
+        1,
+        out,
+    )
+    return {
+        "loss": f32(loss),
+        "probability": f32(p[0]),
+        "layers": [
+            {
+                "dh_norm": typed_array(np.linalg.norm(dh[:, 0], axis=1)),
+                "dc_norm": typed_array(np.linalg.norm(dc[:, 0], axis=1)),
+            }
+            for dh, dc in zip(out["dh"], out["dc"], strict=True)
+        ],
+        "embedding": {
+            "grad": typed_array(out["embedding"][:, 0]),
+            "norm": typed_array(np.linalg.norm(out["embedding"][:, 0], axis=1)),
+        },
+    }
 
 
 def grads_json(s: State, label: int) -> str:

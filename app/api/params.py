@@ -12,6 +12,9 @@ TOKENS_PATTERN = r"^\s*[0-9]{1,20}\s*(,\s*[0-9]{1,20}\s*)*$"
 WORD_PATTERN = r"[^\s!\"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~]"
 
 SAMPLES = Field("samples", "int", 30, "Number of Monte Carlo mask draws (seeds seed, seed+1, ...).", 1, 100)
+LABEL = Field(
+    "label", "int", 1, "The sequence's label (0 or 1); default: what the toy task's rule says of the sentence.", 0, 1
+)
 
 
 def schema_of(f: Field) -> dict:

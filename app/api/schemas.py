@@ -164,6 +164,31 @@ class MCModel(BaseModel):
     notes: list[str]
 
 
+class LayerGradsThroughTime(BaseModel):
+    dh_norm: TypedArray = Field(description="(T,) the norm over units of dL/dh_t.")
+    dc_norm: TypedArray = Field(description="(T,) the norm over units of dL/dc_t.")
+
+
+class EmbeddingGrads(BaseModel):
+    grad: TypedArray = Field(description="(T, E) dL/de_t of the embedding output; 0 where dropped.")
+    norm: TypedArray = Field(description="(T,) its norm at each step.")
+
+
+class ThroughTime(BaseModel):
+    loss: float
+    probability: float
+    layers: list[LayerGradsThroughTime]
+    embedding: EmbeddingGrads
+
+
+class GradsModel(ThroughTime):
+    version: Literal[1]
+    state: str
+    label: int
+    without_dropout: ThroughTime = Field(description="The same sequence, weights and label with every rate at 0.")
+    notes: list[str]
+
+
 class CodeFidelity(BaseModel):
     exact: bool = Field(description="The framework's built-in layers alone do exactly what the plan says.")
     custom: list[str] = Field(

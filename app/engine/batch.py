@@ -198,9 +198,15 @@ def bce(probability: np.ndarray, labels: np.ndarray) -> float:
 
 
 def loss_and_grads(
-    weights: Weights, tokens: np.ndarray, labels: np.ndarray, masks: BatchMasks, threads: int = 1
+    weights: Weights,
+    tokens: np.ndarray,
+    labels: np.ndarray,
+    masks: BatchMasks,
+    threads: int = 1,
+    through_time: dict | None = None,
 ) -> tuple[float, Weights, np.ndarray]:
-    """(loss, gradients in the weights' layout, probabilities (B,)) for one batch."""
+    """(loss, gradients in the weights' layout, probabilities (B,)) for one batch;
+    ``through_time`` as in ``backward``."""
     dtype = weights.embedding.dtype.type
     logits, cache = forward(weights, tokens, masks, threads)
     p = sigmoid(logits)
@@ -210,7 +216,7 @@ def loss_and_grads(
     dp_ = (pc - labels) / np.maximum(pc * (1 - pc), 1e-12) / batch  # dL/dp'
     inside = (p >= EPSILON) & (p <= 1 - EPSILON)  # clip passes the gradient inside its range
     dlogit = (dp_ * inside * p * (1 - p)).astype(dtype)  # (B,)
-    return loss, backward(weights, cache, dlogit, threads), p
+    return loss, backward(weights, cache, dlogit, threads, through_time), p
 
 
 def scatter_rows(ids: np.ndarray, rows: np.ndarray, vocab: int) -> np.ndarray:
@@ -224,8 +230,13 @@ def scatter_rows(ids: np.ndarray, rows: np.ndarray, vocab: int) -> np.ndarray:
     return out
 
 
-def backward(weights: Weights, cache: Cache, dlogit: np.ndarray, threads: int = 1) -> Weights:
-    """Gradients of every weight from dL/dlogit (B,)."""
+def backward(
+    weights: Weights, cache: Cache, dlogit: np.ndarray, threads: int = 1, through_time: dict | None = None
+) -> Weights:
+    """Gradients of every weight from dL/dlogit (B,). ``through_time``, when given, receives the
+    gradients through time: "dh", "dc" (per layer, (T, B, H): dL/dh_t, dL/dc_t) and
+    "embedding" ((T, B, E): dL/de_t of the embedding output, zero where embedding dropout
+    dropped an element)."""
     masks = cache.masks
     dense_kernel = (cache.last.T @ dlogit)[:, None]  # (H, 1)
     dense_bias = np.array([dlogit.sum()], dtype=dlogit.dtype)
@@ -236,15 +247,22 @@ def backward(weights: Weights, cache: Cache, dlogit: np.ndarray, threads: int = 
     dh = np.zeros(top.h[1:].shape, dtype=dlogit.dtype)  # (T, B, H)
     dh[-1] = dlast
     grads: list[bptt.LayerGrads] = []
+    records: list[tuple[np.ndarray, np.ndarray] | None] = []
     for n in range(len(cache.layers) - 1, -1, -1):
-        dx, g = bptt.backward(dh, cache.layers[n], last_only=n == len(cache.layers) - 1, threads=threads)
+        record = None if through_time is None else (np.empty_like(dh), np.empty_like(dh))
+        last = n == len(cache.layers) - 1
+        dx, g = bptt.backward(dh, cache.layers[n], last_only=last, threads=threads, record=record)
         grads.append(g)
+        records.append(record)
         if n > 0:
             between = masks.between[n - 1]
             dh = dx if between is None else dx * between
     grads.reverse()
     if masks.embedding is not None:
         dx = dx * masks.embedding
+    if through_time is not None:
+        records.reverse()
+        through_time.update(dh=[r[0] for r in records], dc=[r[1] for r in records], embedding=dx)
     demb = scatter_rows(cache.tokens.T.reshape(-1), dx.reshape(-1, dx.shape[2]), weights.embedding.shape[0])
     return Weights(
         embedding=demb,

@@ -221,9 +221,10 @@ def forward(
     return h[1:], cache
 
 
-def _backward_steps(dz, dh_out, last_only: bool, cache: LayerCache, U4T, on_chunk) -> None:
+def _backward_steps(dz, dh_out, last_only: bool, cache: LayerCache, U4T, on_chunk, record) -> None:
     """BPTT through the recurrence, from the last step to the first: fills dz (4, T, B, H) and
-    calls ``on_chunk(t0, t1)`` as soon as the steps t0 <= t < t1 of a chunk are done."""
+    calls ``on_chunk(t0, t1)`` as soon as the steps t0 <= t < t1 of a chunk are done.
+    ``record``: None, or (dh, dc) (T, B, H) to fill with dL/dh_t and dL/dc_t."""
     masks, acts, c, tc, r = cache.masks, cache.acts, cache.c, cache.tc, cache.r
     cand, zc, zh = masks.candidate, masks.zoneout_c, masks.zoneout_h
     _, steps, batch, units = acts.shape
@@ -244,6 +245,10 @@ def _backward_steps(dz, dh_out, last_only: bool, cache: LayerCache, U4T, on_chun
         dh, dh_next, spare = dh_next, spare, dh_next  # dh: dL/dh_t; dh_next receives dL/dh_{t-1}
         if not (last_only and t < steps - 1):
             dh += dh_out[t]
+        if record is not None:
+            record[0][t] = dh
+            if zc is not None:  # with zoneout c_t reaches the loss through c_{t+1} only
+                record[1][t] = dc_next
         if zh is not None:
             multiply(dh, 1 - zh[t], out=dh_next)  # carried to h_{t-1}
             dh *= zh[t]  # dL/dh~_t
@@ -258,6 +263,8 @@ def _backward_steps(dz, dh_out, last_only: bool, cache: LayerCache, U4T, on_chun
             dc_next *= 1 - zc[t]
         else:
             dct += dc_next
+            if record is not None:
+                record[1][t] = dct
         multiply(dh, tc[t], out=do)  # dL/do
         multiply(dct, c[t], out=df)  # dL/df
         gd = g if cand is None else g * cand[t]
@@ -323,7 +330,11 @@ def _chunk_grads(t0: int, t1: int, dz, dx, cache: LayerCache) -> tuple[np.ndarra
 
 
 def backward(
-    dh_out: np.ndarray, cache: LayerCache, last_only: bool = False, threads: int = 1
+    dh_out: np.ndarray,
+    cache: LayerCache,
+    last_only: bool = False,
+    threads: int = 1,
+    record: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, LayerGrads]:
     """Gradients from dL/dh_t of every step, dh_out (T, B, H). Returns (dx (T, B, in), grads).
 
@@ -334,7 +345,8 @@ def backward(
     The parameter gradients are summed over chunks of ``CHUNK`` steps as the loop finishes
     them: dW^k += (x m^k)^T dz^k, dU^k += (h r^k)^T dz^k, db^k += sum dz^k, and dx of the chunk.
     ``threads`` > 1 computes them in a second thread while the loop goes on (the same sums in
-    the same order: the result does not depend on ``threads``).
+    the same order: the result does not depend on ``threads``). ``record``: (dh, dc), each
+    (T, B, H), filled with dL/dh_t and dL/dc_t at every step (gradients through time).
     """
     U4T = np.ascontiguousarray(cache.U4.transpose(0, 2, 1))  # (4, H, H)
     dz = np.empty_like(cache.acts)  # (4, T, B, H) dL/dz, blocks i, f, o, g
@@ -347,11 +359,12 @@ def backward(
     if threads > 1:  # the parameter gradients of finished chunks while the loop goes on
         with ThreadPoolExecutor(1) as pool:
             done = []
-            _backward_steps(dz, dh_out, last_only, cache, U4T, lambda t0, t1: done.append(pool.submit(chunk, t0, t1)))
+            submit = lambda t0, t1: done.append(pool.submit(chunk, t0, t1))  # noqa: E731
+            _backward_steps(dz, dh_out, last_only, cache, U4T, submit, record)
             for future in done:
                 future.result()
     else:
-        _backward_steps(dz, dh_out, last_only, cache, U4T, chunk)
+        _backward_steps(dz, dh_out, last_only, cache, U4T, chunk, record)
     order = sorted(parts, reverse=True)  # a fixed order of summation, whatever the scheduling
     dW4, dU4, db4 = parts[order[0]]
     for t0 in order[1:]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.state import FIELDS
 
-STATE_ROUTES = ["/api/trace", "/api/weights", "/api/state", "/api/mc", "/api/code"]
+STATE_ROUTES = ["/api/trace", "/api/weights", "/api/state", "/api/mc", "/api/code", "/api/grads"]
 
 
 def test_every_endpoint_is_listed(client):

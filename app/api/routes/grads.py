@@ -1,0 +1,34 @@
+"""Gradients through time: how the masks block the backward pass, and what reaches early words."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from app.api.cache import cached_json
+from app.api.deps import CacheDep, SettingsDep
+from app.api.errors import CACHED_RESPONSES
+from app.api.params import LABEL, openapi_parameters, parse_request
+from app.api.schemas import GradsModel
+from app.documents import grads_json
+from app.engine.data import label as rule_label
+
+router = APIRouter(prefix="/api", tags=["gradients"])
+
+
+@router.get(
+    "/grads",
+    summary="Loss and gradients through time of the state's sequence, with its masks and without dropout",
+    responses={
+        200: {"model": GradsModel, "description": "Per layer and step the norms of dL/dh and dL/dc."},
+        **CACHED_RESPONSES,
+    },
+    openapi_extra=openapi_parameters(LABEL),
+)
+async def get_grads(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
+    s, extra = parse_request(request, LABEL)
+    if "label" in request.query_params:
+        label = extra["label"]
+    else:  # the rule's label; a sentence without a sentiment word counts as positive
+        found = rule_label(s.sequence())
+        label = 1 if found is None else found
+    return await cached_json(request, f"grads|{label}|{s.canonical()}", lambda: grads_json(s, label), cache, settings)
