@@ -13,8 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.api.cache import BodyCache
 from app.api.errors import state_error_handler
-from app.api.routes import grads, health, mc, presets, trace
+from app.api.routes import grads, health, lab, mc, presets, trace
 from app.core.config import get_settings
+from app.lab.runner import LabRunner
 from app.pages import ROOT
 from app.pages import router as pages_router
 from app.security import SecurityHeaders
@@ -30,11 +31,13 @@ Cache-Control; repeat requests with If-None-Match get a 304."""
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
-    settings = get_settings()
+    settings = app.state.settings = get_settings()
     app.state.cache = BodyCache(settings.cache_mb * 2**20)
     app.state.compute = anyio.CapacityLimiter(settings.compute_threads)
+    app.state.lab = LabRunner(settings.lab_workers, settings.lab_cache_mb * 2**20)
     trace_json(DEFAULT)  # warm the weights, kernels and code paths of the default state
     yield
+    app.state.lab.close()
 
 
 def create_app() -> FastAPI:
@@ -47,7 +50,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     app.add_exception_handler(StateError, state_error_handler)
-    for module in (trace, mc, grads, presets, health):
+    for module in (trace, mc, grads, lab, presets, health):
         app.include_router(module.router)
     app.include_router(pages_router)
     app.mount("/static/vendor/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")

@@ -10,6 +10,11 @@ asyncio HTTP/1.1 client (keep-alive, gzip accepted, as a browser). For each scen
   seed cold      the seed configuration (len=498) with distinct seeds
 and the payload on the wire. Targets: default cold p99 <= 50 ms at 32 clients with 0 errors;
 seed configuration p50 <= 60 ms; default trace <= 60 KB, seed configuration <= 1.6 MB.
+
+The floor of a cold scenario is what the CPU alone imposes: clients x the in-process cost of
+one response / the cores, where the in-process cost is the app itself answering the request
+(an ASGI call in this process: routing, parsing, ETag, cache, compute, JSON, gzip, headers;
+no sockets, no HTTP parsing). Target for default cold at 32 clients: p99 <= 2.5 x the floor.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import socket
 import statistics
 import subprocess
@@ -25,6 +31,60 @@ import time
 import urllib.request
 
 SEED = "len=498"
+
+
+async def asgi_get(app, path: str, query: str) -> int:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "headers": [(b"host", b"127.0.0.1"), (b"accept-encoding", b"gzip")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+        "root_path": "",
+        "state": {},
+    }
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent[0]["status"]
+
+
+def in_process_ms(query: str, n: int = 200) -> float:
+    """Median ms of the app answering one cold trace request in this process (see above)."""
+    from app.main import create_app
+
+    app = create_app()
+
+    async def run() -> list[float]:
+        inbox: asyncio.Queue = asyncio.Queue()
+        outbox: asyncio.Queue = asyncio.Queue()
+        await inbox.put({"type": "lifespan.startup"})
+        life = asyncio.create_task(
+            app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, outbox.put)
+        )
+        assert (await outbox.get())["type"] == "lifespan.startup.complete"
+        times = []
+        for i in range(n):
+            t0 = time.perf_counter()
+            assert await asgi_get(app, "/api/trace", f"{query}&seed={900_000 + i}") == 200
+            times.append(time.perf_counter() - t0)
+        await inbox.put({"type": "lifespan.shutdown"})
+        await life
+        return times
+
+    return statistics.median(asyncio.run(run())) * 1e3
 
 
 def free_port() -> int:
@@ -123,14 +183,23 @@ def main() -> None:
             ("default warm", lambda i, r: "/api/trace?seed=424242", args.requests),
             ("seed cold", lambda i, r: f"/api/trace?{SEED}&seed={r * 100_000 + i}", args.seed_requests),
         ]
-        print(f"{'scenario':14} {'clients':>7} {'n':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
+        cores = os.cpu_count() or 1
+        cost = {"default cold": in_process_ms(""), "seed cold": in_process_ms(SEED, 20)}
+        for name, ms in cost.items():
+            print(f"in-process cost of one {name} response: {ms:.2f} ms ({cores} cores)")
+        print(
+            f"{'scenario':14} {'clients':>7} {'n':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
+            f" {'floor ms':>8} {'p99/floor':>9}"
+        )
         for name, make, n in scenarios:
             for clients in (1, 8, 32):
                 r = next(runs)
                 res = asyncio.run(scenario(port, lambda i, r=r, make=make: make(i, r), clients, n, args.seconds))
+                floor = clients * cost[name] / min(clients, cores) if name in cost else None
+                extra = f" {floor:8.1f} {res['p99'] / floor:9.2f}" if floor else ""
                 print(
                     f"{name:14} {clients:7d} {res['n']:5d} {res['rps']:8.1f} {res['p50']:8.1f} "
-                    f"{res['p99']:8.1f} {res['errors']:6d}"
+                    f"{res['p99']:8.1f} {res['errors']:6d}{extra}"
                 )
     finally:
         server.terminate()

@@ -97,21 +97,30 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return etag.removeprefix("W/") in tags
 
 
-async def cached_json(
-    request: Request, key: str, build: Callable[[], str], cache: BodyCache, settings: Settings
-) -> Response:
+# A miss this small (steps x layers x units) is computed on the event loop: under a millisecond,
+# less than the hand-off to a thread and back costs (benchmarks/bench_api.py).
+INLINE_VALUES = 5_000
+
+
+async def cached_json(request: Request, key: str, build: Callable[[], str], inline: bool = False) -> Response:
     """The JSON of ``build()`` for ``key`` with validators, cache headers and gzip if accepted.
 
-    Validators and cache hits are answered on the event loop; a miss is computed in a worker
-    thread, at most ``compute_threads`` at a time per process: more would only contend for the
-    GIL and the cores, and a queue on the event loop costs nothing.
+    Validators and cache hits are answered on the event loop, and so is a small miss
+    (``inline``); a larger miss is computed in a worker thread, at most ``compute_threads`` at
+    a time per process: more would only contend for the GIL and the cores, and a queue on the
+    event loop costs nothing. The cache and the settings live on ``app.state`` (no dependency
+    injection: it cost a tenth of a cold trace per request).
     """
+    cache: BodyCache = request.app.state.cache
+    settings: Settings = request.app.state.settings
     etag = etag_of(key)
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.max_age}", "Vary": "Accept-Encoding"}
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     item = cache.get(key)
-    if item is None:
+    if item is None and inline:
+        item = get_or_build(cache, key, build, settings)
+    elif item is None:
         limiter = request.app.state.compute
         item = await anyio.to_thread.run_sync(get_or_build, cache, key, build, settings, limiter=limiter)
     return Response(content=negotiated(request, *item, headers), media_type="application/json", headers=headers)

@@ -164,6 +164,13 @@ class MCModel(BaseModel):
     notes: list[str]
 
 
+class BusyBody(BaseModel):
+    detail: str
+    retry_after: int = Field(
+        description="Seconds until a lab worker is likely to be free (also the Retry-After header)."
+    )
+
+
 class LayerGradsThroughTime(BaseModel):
     dh_norm: TypedArray = Field(description="(T,) the norm over units of dL/dh_t.")
     dc_norm: TypedArray = Field(description="(T,) the norm over units of dL/dc_t.")

@@ -17,6 +17,10 @@ class Settings(BaseSettings):
     gzip_level: int = Field(1, ge=0, le=3, description="gzip level (ISA-L: 0 to 3; 1 is fast and small enough).")
     compute_threads: int = Field(2, ge=1, le=64, description="Traces computed at once per worker process.")
     mc_max_work: int = Field(20_000, ge=1, description="Most samples x layers x steps per Monte Carlo request.")
+    lab_workers: int = Field(
+        2, ge=1, le=64, description="Lab runs training at once per server process (one process each)."
+    )
+    lab_cache_mb: int = Field(16, ge=0, le=1024, description="Finished lab runs kept for replay, MiB.")
 
 
 @lru_cache

@@ -103,24 +103,21 @@ def splits(cfg: TrainConfig) -> tuple[data.Dataset, data.Dataset]:
     )
 
 
-def train(
+def epochs(
     spec: RunSpec,
     cfg: TrainConfig,
     weights: Weights | None = None,
     on_batch: collections.abc.Callable[[int, int, float], None] | None = None,
-    on_epoch: collections.abc.Callable[[EpochLog], bool | None] | None = None,
-) -> tuple[Weights, list[EpochLog]]:
-    """Train from ``weights`` (default: Keras initialisation from ``cfg.init_seed``).
-
-    ``on_batch(epoch, batch_index, loss)`` after every batch; ``on_epoch(log)`` after every
-    epoch, and a true return value stops the run (a listener that went away).
-    """
+) -> collections.abc.Iterator[tuple[Weights, EpochLog]]:
+    """Train from ``weights`` (default: Keras initialisation from ``cfg.init_seed``), one epoch
+    per step of the iteration: yields the weights (updated in place) and the epoch's log.
+    ``on_batch(epoch, batch_index, loss)`` after every batch. Several runs can be advanced in
+    turn (the training lab draws their curves side by side)."""
     w = copy_weights(weights or keras_weights(cfg.vocab, cfg.emb, cfg.units, cfg.layers, cfg.init_seed))
     train_set, val_set = splits(cfg)
     opt = optim.make(cfg.optimizer, cfg.lr, cfg.clipnorm)
     params = parameters(w)
     rng = np.random.default_rng([cfg.seed, 7])  # shuffling and masks, one stream for the run
-    logs: list[EpochLog] = []
     for epoch in range(1, cfg.epochs + 1):
         start = time.perf_counter()
         loss_sum, hits, seen = 0.0, 0, 0
@@ -136,7 +133,21 @@ def train(
             if on_batch:
                 on_batch(epoch, n, loss)
         val_loss, val_acc = evaluate(w, val_set, spec)
-        log = EpochLog(epoch, loss_sum / seen, hits / seen, val_loss, val_acc, time.perf_counter() - start)
+        yield w, EpochLog(epoch, loss_sum / seen, hits / seen, val_loss, val_acc, time.perf_counter() - start)
+
+
+def train(
+    spec: RunSpec,
+    cfg: TrainConfig,
+    weights: Weights | None = None,
+    on_batch: collections.abc.Callable[[int, int, float], None] | None = None,
+    on_epoch: collections.abc.Callable[[EpochLog], bool | None] | None = None,
+) -> tuple[Weights, list[EpochLog]]:
+    """Train all epochs (``epochs``); ``on_epoch(log)`` after every epoch, and a true return
+    value stops the run (a listener that went away). Returns the weights and the logs."""
+    logs: list[EpochLog] = []
+    w = weights
+    for w, log in epochs(spec, cfg, weights, on_batch):  # noqa: B007 (w: the weights after the last epoch)
         logs.append(log)
         if on_epoch and on_epoch(log):
             break

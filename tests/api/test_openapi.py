@@ -9,7 +9,11 @@ STATE_ROUTES = ["/api/trace", "/api/weights", "/api/state", "/api/mc", "/api/cod
 
 def test_every_endpoint_is_listed(client):
     spec = client.get("/openapi.json").json()
-    assert set(spec["paths"]) == {*STATE_ROUTES, "/api/presets", "/healthz"}
+    assert set(spec["paths"]) == {*STATE_ROUTES, "/api/train", "/api/presets", "/healthz"}
+    train = spec["paths"]["/api/train"]["get"]
+    assert "text/event-stream" in train["responses"]["200"]["content"] and "429" in train["responses"]
+    names = {p["name"] for p in train["parameters"]}
+    assert {"configs", "epochs", "train_size", "batch", "optimizer", "lr", "data_seed", "label_noise"} <= names
     for path, item in spec["paths"].items():
         assert set(item) == {"get"}
         responses = item["get"]["responses"]

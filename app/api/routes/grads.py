@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from app.api.cache import cached_json
-from app.api.deps import CacheDep, SettingsDep
 from app.api.errors import CACHED_RESPONSES
 from app.api.params import LABEL, openapi_parameters, parse_request
 from app.api.schemas import GradsModel
@@ -24,11 +23,11 @@ router = APIRouter(prefix="/api", tags=["gradients"])
     },
     openapi_extra=openapi_parameters(LABEL),
 )
-async def get_grads(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
+async def get_grads(request: Request) -> Response:
     s, extra = parse_request(request, LABEL)
     if "label" in request.query_params:
         label = extra["label"]
     else:  # the rule's label; a sentence without a sentiment word counts as positive
         found = rule_label(s.sequence())
         label = 1 if found is None else found
-    return await cached_json(request, f"grads|{label}|{s.canonical()}", lambda: grads_json(s, label), cache, settings)
+    return await cached_json(request, f"grads|{label}|{s.canonical()}", lambda: grads_json(s, label))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from app.api.cache import cached_json
-from app.api.deps import CacheDep, SettingsDep
 from app.api.errors import CACHED_RESPONSES
 from app.api.params import SAMPLES, openapi_parameters, parse_request
 from app.api.schemas import MCModel
@@ -24,9 +23,9 @@ router = APIRouter(prefix="/api", tags=["monte carlo"])
     },
     openapi_extra=openapi_parameters(SAMPLES),
 )
-async def get_mc(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
+async def get_mc(request: Request) -> Response:
     s, extra = parse_request(request, SAMPLES)
     samples = extra["samples"]
-    check_samples(s, samples, settings.mc_max_work)
+    check_samples(s, samples, request.app.state.settings.mc_max_work)
     key = f"mc|{samples}|{s.canonical()}"
-    return await cached_json(request, key, lambda: mc_json(s, samples), cache, settings)
+    return await cached_json(request, key, lambda: mc_json(s, samples))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from app.api.cache import cached_json
-from app.api.deps import CacheDep, SettingsDep
 from app.api.errors import CACHED_RESPONSES
 from app.api.params import reject_params
 from app.api.schemas import PresetsModel
@@ -19,6 +18,6 @@ router = APIRouter(prefix="/api", tags=["presets"])
     summary="Every preset with its description, version range, source and the masks it resolves to",
     responses={200: {"model": PresetsModel, "description": "All presets."}, **CACHED_RESPONSES},
 )
-async def get_presets(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
+async def get_presets(request: Request) -> Response:
     reject_params(request)
-    return await cached_json(request, "presets", presets_json, cache, settings)
+    return await cached_json(request, "presets", presets_json, inline=True)

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
-from app.api.cache import cached_json
-from app.api.deps import CacheDep, SettingsDep
+from app.api.cache import INLINE_VALUES, cached_json
 from app.api.errors import CACHED_RESPONSES
 from app.api.params import openapi_parameters, parse_request
 from app.api.schemas import CodeModel, StateModel, TraceModel, WeightsModel
@@ -29,9 +28,10 @@ def state_route(name: str, summary: str, model: type[BaseModel], description: st
         responses={200: {"model": model, "description": description}, **CACHED_RESPONSES},
         openapi_extra=openapi_parameters(),
     )
-    async def endpoint(request: Request, cache: CacheDep, settings: SettingsDep) -> Response:
+    async def endpoint(request: Request) -> Response:
         s, _ = parse_request(request)
-        return await cached_json(request, f"{name}|{s.canonical()}", lambda: build(s), cache, settings)
+        small = len(s.sequence()) * s.layers * s.units <= INLINE_VALUES
+        return await cached_json(request, f"{name}|{s.canonical()}", lambda: build(s), inline=small)
 
     return endpoint
 

@@ -1,0 +1,63 @@
+"""The training lab's stream: GET /api/train?<state>&configs=...&epochs=... (server-sent events)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from app.api.errors import ERROR_RESPONSES
+from app.api.params import openapi_parameters, schema_of
+from app.api.schemas import BusyBody
+from app.lab.params import LAB_FIELDS, parse_lab
+from app.lab.runner import Busy
+
+router = APIRouter(prefix="/api", tags=["training lab"])
+
+EVENTS = """Server-sent events, in this order:
+`start` {query, configs, titles, epochs, batches};
+`progress` {config, epoch, batch, batches} after every batch;
+`epoch` {config, epoch, train_loss, train_acc, val_loss, val_acc} after every epoch of every configuration;
+`done` {table: [{config, title, best_val_acc, best_epoch, final_train_acc, final_val_acc, gap, seconds}], sentence};
+or `stopped` / `error` {message}. The same query gives the same events (a finished run is replayed; seconds are
+those of its first run)."""
+
+
+def _lab_parameters() -> dict:
+    params = openapi_parameters()["parameters"]
+    for f in LAB_FIELDS:
+        schema = schema_of(f) if f.kind in ("int", "choice") else None
+        if f.kind == "configs":
+            schema = {
+                "type": "string",
+                "pattern": r"^(none|emb|cell|both)(,(none|emb|cell|both)){0,3}$",
+                "default": ",".join(f.default),
+            }
+        elif f.kind in ("lr", "noise"):
+            schema = {"type": "number", "minimum": f.lo, "maximum": f.hi, "default": f.default}
+        params.append({"name": f.name, "in": "query", "required": False, "description": f.doc, "schema": schema})
+    return {"parameters": params}
+
+
+@router.get(
+    "/train",
+    summary="Train the configurations of the training lab side by side, streamed as server-sent events",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}, "description": EVENTS},
+        429: {
+            "model": BusyBody,
+            "description": "Every lab worker is training; the Retry-After header says when to retry.",
+        },
+        **ERROR_RESPONSES,
+    },
+    openapi_extra=_lab_parameters(),
+)
+async def get_train(request: Request):
+    lab = parse_lab(request.query_params.multi_items())
+    try:
+        events = await request.app.state.lab.stream(lab)
+    except Busy as busy:
+        headers = {"Retry-After": str(busy.retry_after), "Cache-Control": "no-store"}
+        return JSONResponse({"detail": str(busy), "retry_after": busy.retry_after}, status_code=429, headers=headers)
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # nginx: do not buffer the stream
+    return StreamingResponse(events, media_type="text/event-stream", headers=headers)
