@@ -23,7 +23,7 @@ from app.api.cache import compress, get_or_build, negotiated
 from app.api.params import SAMPLES, reject_params
 from app.core.config import get_settings
 from app.encoding import dumps
-from app.engine.semantics import PRESETS
+from app.engine.semantics import CUSTOM_CHOICES, PRESETS
 from app.engine.vocab import WORDS
 from app.state import (
     DEFAULTS,
@@ -87,7 +87,15 @@ def page_constants() -> dict:
         }
         for f in FIELDS
     ]
-    presets = [{"name": p.name, "title": p.title, "knobs": sorted(p.knobs)} for p in PRESETS.values()]
+    # knobs: the rates a preset has, and for custom the sharing / timing choices it alone takes
+    presets = [
+        {
+            "name": p.name,
+            "title": p.title,
+            "knobs": sorted(p.knobs) + (list(CUSTOM_CHOICES) if p.name == "custom" else []),
+        }
+        for p in PRESETS.values()
+    ]
     defaults = {str(v): {f.name: getattr(d, f.name) for f in FIELDS} for v, d in DEFAULTS.items()}
     for d in defaults.values():
         d["tokens"] = None
@@ -124,6 +132,7 @@ def explorer(request: Request) -> Response:
         "problem_map": {p.field: p for p in problems},
         "preset_options": [(p.name, p.title) for p in PRESETS.values()],
         "fields": FIELD,
+        "limits": page_constants()["limits"],
         "trace_json": html_json(_trace_text(request, s)),
         "constants_json": html_json(
             dumps({**page_constants(), "problems": [p.as_dict() for p in problems], "plotly": PLOTLY_JS})

@@ -70,7 +70,8 @@ def main() -> None:
         ratio = statistics.median(during) / statistics.median(idle)
         print(f"    p50 during / idle = {ratio:.2f}  (target <= 1.5)")
         print(
-            f"    lab defaults (4 configurations) end to end: {done['seconds']:.1f} s (target < 60 s), done={done['ok']}"
+            f"    lab defaults (4 configurations) end to end: {done['seconds']:.1f} s (target < 60 s), "
+            f"done={done['ok']}"
         )
         grads = [get(f"{base}/api/grads?len=498&seed={i}") for i in range(7)]
         print(f"(3) /api/grads, T=498, cold: median {statistics.median(grads) * 1e3:.0f} ms")

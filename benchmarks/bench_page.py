@@ -9,15 +9,19 @@ performance marks: lab-first-paint (plan, model strip and cell diagram drawn, no
 needed), lab-first-plot (plotly.js evaluated and the figures in view drawn), lab-plotted-all
 (every figure drawn, those out of view in idle time); then, scrolled to the masks and gates,
 the time from pressing ArrowRight on "Embedding dropout" to lab-redrawn (everything in view
-redrawn) and to lab-plotted-all. Medians of --runs runs.
-Targets on loopback: first plot <= 1.0 s, redraw <= 150 ms for the default state.
+redrawn) and to lab-plotted-all; and the time from "next step" in the sticky bar to the next
+frame painted (the cell, what reaches each gate, and the cursor on every heatmap in view).
+Medians of --runs runs.
+Targets on loopback: first plot <= 1.0 s, redraw <= 150 ms, timestep <= 50 ms for the default state.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
@@ -28,6 +32,13 @@ from tests.browser.conftest import ARGS, CHROMIUM
 from tests.live_server import server
 
 STATES = {"default": "/", "seed configuration (len=498)": "/?len=498"}
+# One step on, from the sticky bar's button to the next frame painted.
+STEP = """async () => {
+  const t0 = performance.now();
+  document.getElementById('step-next').click();
+  await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  return performance.now() - t0;
+}"""
 
 
 def mark(page, name: str) -> float:
@@ -59,18 +70,99 @@ def one_run(browser, url: str) -> dict:
     )
     out["redraw"] = mark(page, "lab-redrawn") - t0
     out["all redrawn"] = mark(page, "lab-plotted-all") - t0
+    page.wait_for_function("() => document.body.dataset.plotted === document.body.dataset.state")
+    out["timestep"] = statistics.median(page.evaluate(STEP) for _ in range(5))
     context.close()
     return out
+
+
+TRACE_CATEGORIES = [
+    "devtools.timeline",
+    "v8",
+    "v8.execute",
+    "disabled-by-default-devtools.timeline",
+    "blink.user_timing",
+]
+
+
+def _sum(events, names, url=None) -> float:
+    """Total duration (ms) of complete events with these names (on scripts whose URL has url)."""
+    total = 0.0
+    for e in events:
+        if e.get("ph") != "X" or e.get("name") not in names:
+            continue
+        data = e.get("args", {}).get("data", {}) or {}
+        if url is not None and url not in str(data.get("url", "")) + str(data.get("scriptName", "")):
+            continue
+        total += e.get("dur", 0) / 1000
+    return total
+
+
+def profile(browser, url: str) -> dict:
+    """Where the time to the first plot goes, from a Chrome performance trace of one cold load."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "trace.json"
+        browser.start_tracing(page=page, path=str(path), categories=TRACE_CATEGORIES)
+        page.goto(url)
+        page.wait_for_function("() => document.body.dataset.plotted === document.body.dataset.state", timeout=60_000)
+        browser.stop_tracing()
+        events = json.loads(path.read_text())["traceEvents"]
+    timing = page.evaluate(
+        """() => {
+          const r = performance.getEntriesByType('resource').find(e => e.name.includes('plotly'));
+          const m = (n) => performance.getEntriesByName(n).at(-1)?.startTime ?? null;
+          const first = m('lab-first-plot');
+          const sum = (n, end) => performance.getEntriesByName(n).filter(e => e.startTime <= end)
+            .reduce((a, e) => a + e.duration, 0);
+          const all = m('lab-plotted-all');
+          return {nav: performance.getEntriesByType('navigation')[0].responseEnd, start: m('lab-start'),
+                  paint: m('lab-first-paint'),
+                  request: r.startTime, downloaded: r.responseEnd, loaded: m('lab-plotly-loaded'), first, all,
+                  build: sum('lab-build', first), draw: sum('lab-draw', first),
+                  buildAll: sum('lab-build', all), drawAll: sum('lab-draw', all)};
+        }"""
+    )
+    context.close()
+    plotly = "plotly-"
+    return {
+        "HTML received": timing["nav"],
+        "our modules loaded, start()": timing["start"],
+        "first paint (no Plotly)": timing["paint"],
+        "plotly.js requested at": timing["request"],
+        "plotly.js download": timing["downloaded"] - timing["request"],
+        "plotly.js compile": _sum(events, {"v8.compile", "V8.CompileCode", "v8.parseOnBackground"}, plotly),
+        "plotly.js evaluate (start-up)": _sum(events, {"EvaluateScript"}, plotly),
+        "plotly.js loaded at": timing["loaded"],
+        "our figure building (in view)": timing["build"],
+        "Plotly drawing (in view)": timing["draw"],
+        "first plot at": timing["first"],
+        "our figure building (all)": timing["buildAll"],
+        "Plotly drawing (all)": timing["drawAll"],
+        "all plots at": timing["all"],
+        "style+layout (whole load)": _sum(events, {"UpdateLayoutTree", "Layout"}),
+        "paint (whole load)": _sum(events, {"Paint", "PaintImage", "RasterTask"}),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="where the first plot's time goes (Chrome trace)")
     args = parser.parse_args()
     with server() as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        if args.profile:
+            profile(browser, base + "/")  # warm the server
+            runs = [profile(browser, base + "/") for _ in range(args.runs)]
+            print(f"first plot of the default state, medians of {args.runs} cold loads, ms")
+            for key in runs[0]:
+                print(f"  {key:32}{statistics.median(r[key] for r in runs):8.0f}")
+            browser.close()
+            return
         print(f"headless Chromium ({browser.version}), server on loopback, {args.runs} runs each, medians in ms")
-        heads = ("first paint", "first plot", "all plots", "redraw", "all redrawn")
+        heads = ("first paint", "first plot", "all plots", "redraw", "all redrawn", "timestep")
         print(f"{'state':30}" + "".join(f"{h:>13}" for h in heads))
         for name, path in STATES.items():
             one_run(browser, base + path)  # warm the server's caches and the OS

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.pages import PLOTLY_JS, html_json
-from app.state import parse
+from app.state import FIELD, parse
 from app.trace import trace_json
 
 
@@ -27,6 +27,10 @@ class Page(HTMLParser):
         super().__init__()
         self.labels: dict[str, str] = {}
         self.ids: set[str] = set()
+        self.attrs: dict[str, dict] = {}  # id -> attributes
+        self.options: dict[str, list[tuple[str, str]]] = {}  # select id -> (value, text)
+        self._select = None
+        self._option = None
         self.urls: list[str] = []
         self.scripts: dict[str, str] = {}
         self._label_for = None
@@ -37,6 +41,12 @@ class Page(HTMLParser):
         a = dict(attrs)
         if "id" in a:
             self.ids.add(a["id"])
+            self.attrs[a["id"]] = a
+        if tag == "select":
+            self._select = a.get("id")
+            self.options[self._select] = []
+        if tag == "option" and self._select:
+            self._option = [a.get("value"), ""]
         for key in ("src", "href"):
             if key in a:
                 self.urls.append(a[key])
@@ -48,12 +58,19 @@ class Page(HTMLParser):
             self.scripts[self._script] = ""
 
     def handle_endtag(self, tag):
+        if tag == "option" and self._option:
+            self.options[self._select].append(tuple(self._option))
+            self._option = None
+        if tag == "select":
+            self._select = None
         if tag == "label":
             self._label_for = None
         if tag == "script":
             self._script = None
 
     def handle_data(self, data):
+        if self._option:
+            self._option[1] += data
         if self._label_for:
             self.labels[self._label_for] += data
         if self._script:
@@ -96,9 +113,23 @@ def test_explorer_has_every_control_with_its_name(client):
         assert fig in page.ids
 
 
+def test_controls_take_bounds_choices_and_labels_from_the_field_table(client):
+    page = Page(client.get("/").text)
+    for name in ("seed", "init_seed", "units", "layers", "len"):
+        f = FIELD[name]
+        assert (page.attrs[name]["min"], page.attrs[name]["max"]) == (str(f.lo), str(f.hi)), name
+    for name in ("emb_dropout", "dropout", "out_dropout"):
+        assert float(page.attrs[name]["max"]) < FIELD[name].hi
+    for name in ("preset", "emb_mode", "phase", "weights", "in_share", "rec_time"):
+        f = FIELD[name]
+        assert page.options[name] == [(c, f.label_of[c]) for c in f.choices], name
+    constants = json.loads(page.scripts["page-constants"])
+    assert set(constants["limits"]) >= {"mc_max_work", "mc_samples_max", "seed_max", "text_max", "steps_max"}
+
+
 def test_only_this_server_is_referenced(client):
     page = Page(client.get("/").text)
-    assert page.urls and all(u.startswith("/") for u in page.urls)
+    assert page.urls and all(u.startswith(("/", "#")) for u in page.urls)  # "#": a place on the page
     assert PLOTLY_JS in page.urls
     js = client.get(PLOTLY_JS, headers={"Accept-Encoding": "gzip"})
     assert js.status_code == 200 and "immutable" in js.headers["cache-control"]

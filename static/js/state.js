@@ -1,20 +1,22 @@
-// The only module that reads or writes the URL. The field table comes from the server
-// (app/state.py) inside the page, so client and server never disagree about a field.
-const constants = JSON.parse(document.getElementById("page-constants").textContent);
+// The only module that reads or writes the URL.
+//
+// The query string holds the state (the model, its masks, the sentence): what the API computes.
+// The hash holds the view of that state, never sent to the API:
+//   t      the timestep under the cursor (0 = the first word; omitted when 0)
+//   layer  the layer shown, 0-based (omitted when 0)
+//   unit   the unit followed over time and highlighted on every heatmap (omitted: none chosen)
+//   diff   what "Against no dropout" subtracts: h, c, i, f, g or o (omitted when h)
+//   code   the code tab: keras3, tfkeras2 or pytorch (omitted when keras3)
+//   big    1 = "Larger text" for a projector (omitted when off)
+// e.g. /?preset=tfkeras2&v=2#t=4&unit=37&diff=c&code=pytorch&big=1
+import { DEFAULTS, FIELD, RATE_FIELDS, VERSION } from "./constants.js";
 
-export const FIELDS = constants.fields;
-export const PRESETS = Object.fromEntries(constants.presets.map((p) => [p.name, p]));
-export const LINK_PROBLEMS = constants.problems;
-export const PLOTLY_URL = constants.plotly;
-export const RATE_FIELDS = FIELDS.filter((f) => f.kind === "rate").map((f) => f.name);
-export const CUSTOM_CHOICES = ["in_share", "in_time", "rec_share", "rec_time"];
-export const VERSION = constants.version;
-export const TRAINED_SHAPE = constants.trained_shape;
-const BY_NAME = Object.fromEntries(FIELDS.map((f) => [f.name, f]));
+export const DIFF_CHOICES = ["h", "c", "i", "f", "g", "o"];
+export const CODE_TABS = ["keras3", "tfkeras2", "pytorch"];
 
 /** Each state version keeps its own defaults (app/state.py DEFAULTS): v=1 links have weights=random. */
 function isDefault(field, value, version) {
-  const fallback = (constants.defaults[version] ?? constants.defaults[VERSION])[field.name];
+  const fallback = (DEFAULTS[version] ?? DEFAULTS[VERSION])[field.name];
   if (field.kind === "rate" || field.kind === "int") return Number(value) === Number(fallback);
   return String(value) === String(fallback ?? "");
 }
@@ -24,7 +26,7 @@ export function toQuery(values) {
   const all = { ...values, v: values.v ?? VERSION };
   const parts = [];
   for (const name of Object.keys(all).sort()) {
-    const field = BY_NAME[name];
+    const field = FIELD[name];
     const value = all[name];
     if (!field || value === undefined || value === null || value === "") continue;
     if (name !== "v" && isDefault(field, value, all.v)) continue;
@@ -46,12 +48,22 @@ export function showState(canonical) {
   if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
 }
 
-/** The view (timestep, layer, larger text for a projector) lives in the hash: not part of the state, never sent to the API. */
+function whole(text, lo = 0) {
+  const n = Number(text);
+  return text !== null && Number.isInteger(n) && n >= lo ? n : null;
+}
+
+/** The view in the hash; anything missing or malformed reads as its default. */
 export function readView() {
   const hash = new URLSearchParams(location.hash.slice(1));
+  const diff = hash.get("diff");
+  const code = hash.get("code");
   return {
-    t: Number(hash.get("t") ?? 0) || 0,
-    layer: Number(hash.get("layer") ?? 0) || 0,
+    t: whole(hash.get("t")) ?? 0,
+    layer: whole(hash.get("layer")) ?? 0,
+    unit: whole(hash.get("unit")),
+    diff: DIFF_CHOICES.includes(diff) ? diff : "h",
+    code: CODE_TABS.includes(code) ? code : "keras3",
     big: hash.get("big") === "1",
   };
 }
@@ -60,7 +72,11 @@ export function writeView(view) {
   const hash = new URLSearchParams();
   if (view.t) hash.set("t", String(view.t));
   if (view.layer) hash.set("layer", String(view.layer));
+  if (view.unit !== null && view.unit !== undefined) hash.set("unit", String(view.unit));
+  if (view.diff && view.diff !== "h") hash.set("diff", view.diff);
+  if (view.code && view.code !== "keras3") hash.set("code", view.code);
   if (view.big) hash.set("big", "1");
   const text = hash.toString();
-  history.replaceState(null, "", location.pathname + location.search + (text ? `#${text}` : ""));
+  const url = location.pathname + location.search + (text ? `#${text}` : "");
+  if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
 }

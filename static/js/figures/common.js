@@ -1,29 +1,96 @@
-// Pure helpers shared by the figure builders: trace data in, {data, layout} out.
+// Pure helpers shared by the figure builders: trace data in, {data, layout, cursor} out.
+// `cursor` says which axes of a figure run over time (and whether its rows are units), so the
+// page can draw the timestep column and the chosen unit's row on it (cursorShapes).
+import { CHANGED, DROPPED, KEPT } from "../gates.js";
+
 export const KEEP_SCALE = [
-  [0, "#12355b"],
-  [0.5, "#12355b"],
-  [0.5, "#e3e9f3"],
-  [1, "#e3e9f3"],
-]; // dropped: dark navy, kept: pale (luminance contrast, colour-blind safe)
+  [0, DROPPED],
+  [0.5, DROPPED],
+  [0.5, KEPT],
+  [1, KEPT],
+]; // dropped: dark navy, kept: pale
 export const SIGMOID_SCALE = "Viridis";
 export const SIGNED_SCALE = "RdBu";
+const BASE_FONT = 11;
 
 export function stepLabels(tokens) {
   return tokens.map((tok, t) => `${t} ${tok.word}`);
 }
 
-/** A figure's layout; the title's details go on a smaller second line (they wrap on phones
- * no better than a title does, so keep them short). */
+/** A figure's layout; the title's details go on a smaller second line (keep them short). */
 export function baseLayout(title, height, extra = {}, detail = "") {
   return {
     title: { text: detail ? `${title}<br><sup>${detail}</sup>` : title, font: { size: 14 }, x: 0, xanchor: "left" },
     height,
-    margin: { l: 44, r: 8, t: detail ? 44 : 30, b: 36 },
+    margin: { l: 48, r: 8, t: detail ? 46 : 30, b: 40 },
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
-    font: { size: 11 },
+    font: { size: BASE_FONT },
     ...extra,
   };
+}
+
+const FONT_KEYS = new Set(["font", "tickfont", "titlefont"]);
+
+/** Scale every font size found in a layout (titles, annotations, axes), returning a copy. */
+function scaleFonts(value, k) {
+  if (Array.isArray(value)) return value.map((v) => scaleFonts(v, k));
+  if (!value || typeof value !== "object") return value;
+  const out = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (FONT_KEYS.has(key) && v && typeof v === "object") out[key] = { ...v, size: Math.round((v.size ?? BASE_FONT) * k * 10) / 10 };
+    else out[key] = key === "shapes" ? v : scaleFonts(v, k);
+  }
+  return out;
+}
+
+const AXIS = /^[xy]axis\d*$/;
+
+/** The layout as drawn: fonts and margins scaled for a projector (scale 1.5: 16.5 px ticks), and
+ * on a narrow screen the toolbar gets its own band above the title and tick labels their room. */
+export function fitted(layout, { scale = 1, narrow = false }) {
+  const out = scale === 1 ? { ...layout } : scaleFonts(layout, scale);
+  out.font = { ...(out.font ?? {}), size: (layout.font?.size ?? BASE_FONT) * scale };
+  const m = layout.margin ?? {};
+  out.margin = { ...m, l: Math.round((m.l ?? 48) * scale), t: Math.round((m.t ?? 30) * scale), b: Math.round((m.b ?? 40) * scale) };
+  out.height = Math.round(layout.height * (1 + (scale - 1) * 0.7));
+  if (narrow) {
+    // the toolbar gets a band of its own above the title; the words under a time axis stand
+    // upright with room below them (a fixed height would clip them: "1 mc")
+    const band = 30;
+    out.margin.t += band;
+    out.margin.b += 40;
+    out.height += 70;
+    const lines = (out.title?.text ?? "").split("<br>").length; // Plotly anchors a title's top at its first line
+    out.title = { ...out.title, yref: "container", y: 1 - (band + 4 + 14 * (lines - 1)) / out.height, yanchor: "top" };
+    for (const key of Object.keys(out)) {
+      if (AXIS.test(key)) out[key] = { ...out[key], automargin: true, ...(key[0] === "x" ? { tickangle: -90 } : {}) };
+    }
+  }
+  for (const key of Object.keys(out)) if (AXIS.test(key) && key.startsWith("x") && scale !== 1) out[key] = { ...out[key], automargin: true };
+  return out;
+}
+
+/** The cursor on a figure: a column outline at step t on every time axis, and the unit's row
+ * framed on the axes whose rows are units. Pure; plot.js puts these shapes on the figure. */
+export function cursorShapes(cursor, t, unit) {
+  const shapes = [];
+  for (const a of cursor.axes) {
+    if (cursor.kind === "line") {
+      shapes.push({ type: "line", xref: a.x, yref: `${a.y} domain`, x0: t, x1: t, y0: 0, y1: 1, line: { color: CHANGED, width: 2 }, name: "cursor-t" });
+      continue;
+    }
+    shapes.push({ type: "rect", xref: a.x, yref: `${a.y} domain`, x0: t - 0.5, x1: t + 0.5, y0: 0, y1: 1, line: { color: CHANGED, width: 2 }, name: "cursor-t" });
+    if (a.rows === "unit" && unit !== null && unit < a.n) {
+      shapes.push({ type: "rect", xref: `${a.x} domain`, yref: a.y, x0: 0, x1: 1, y0: unit - 0.5, y1: unit + 0.5, line: { color: "#000000", width: 1.5 }, name: "cursor-unit" });
+    }
+  }
+  return shapes;
+}
+
+/** cursor spec of a one-plot heatmap: rows are units or input elements, n of them. */
+export function heatmapCursor(rows, n) {
+  return { kind: "heatmap", axes: [{ x: "x", y: "y", rows, n }] };
 }
 
 export function maskTrace(z, x, extra = {}) {
@@ -34,7 +101,7 @@ export function maskTrace(z, x, extra = {}) {
     zmin: 0,
     zmax: 1,
     colorscale: KEEP_SCALE,
-    colorbar: { tickvals: [0.25, 0.75], ticktext: ["dropped", "kept"], thickness: 10, len: 0.9 },
+    colorbar: { tickvals: [0.25, 0.75], ticktext: ["dropped", "kept"], thickness: 10, len: 0.9, ticklabelposition: "outside" },
     hovertemplate: "%{x}<br>element %{y}: %{z}<extra>1 = kept</extra>",
     ...extra,
   };

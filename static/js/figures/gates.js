@@ -1,12 +1,10 @@
 // Gate activations and states over time x unit, the difference against no dropout, one unit.
 import { rowsOf } from "../decode.js";
-import { SIGMOID_SCALE, SIGNED_SCALE, baseLayout, maxAbs } from "./common.js";
+import { GATES, SERIES_COLOURS } from "../gates.js";
+import { SIGMOID_SCALE, SIGNED_SCALE, baseLayout, heatmapCursor, maxAbs } from "./common.js";
 
 const TITLES = {
-  i: "input gate i = sigmoid(...)",
-  f: "forget gate f = sigmoid(...)",
-  g: "candidate g = tanh(...)",
-  o: "output gate o = sigmoid(...)",
+  ...Object.fromEntries(GATES.map((g) => [g.key, `${g.name} = ${g.act === "σ" ? "sigmoid" : "tanh"}(...)`])),
   c: "cell state c",
   h: "hidden state h = o * tanh(c)",
 };
@@ -21,10 +19,12 @@ function range(data) {
   return lo < hi ? [lo, hi] : [lo - 1e-6, hi + 1e-6];
 }
 
+const isSigmoid = (name) => GATES.some((g) => g.key === name && g.act === "σ");
+
 /** Colour range from the data (the colour bar shows it): with small random weights the gates
  * stay near their midpoints, and a fixed 0..1 scale would hide every effect of dropout. */
 export function stateFigure(name, arr, labels) {
-  const sigmoid = name === "i" || name === "f" || name === "o";
+  const sigmoid = isSigmoid(name);
   const bound = maxAbs(arr.data);
   const [lo, hi] = range(arr.data);
   return {
@@ -38,10 +38,11 @@ export function stateFigure(name, arr, labels) {
         zmin: sigmoid ? lo : -bound,
         zmax: sigmoid ? hi : bound,
         colorbar: { thickness: 10, len: 0.9 },
-        hovertemplate: `%{x}<br>unit %{y}<br>${name} = %{z:.4f}<extra></extra>`,
+        hovertemplate: `%{x}<br>unit %{y}<br>${name} = %{z:.4f}<extra>click: follow this unit</extra>`,
       },
     ],
-    layout: baseLayout(TITLES[name], 240, { yaxis: { title: { text: "unit" }, autorange: "reversed" } }),
+    layout: baseLayout(TITLES[name], 250, { yaxis: { title: { text: "unit" }, autorange: "reversed" } }),
+    cursor: heatmapCursor("unit", arr.shape[1]),
   };
 }
 
@@ -65,16 +66,16 @@ export function diffFigure(name, with_, without, labels) {
     ],
     layout: baseLayout(
       `${name} with these masks − ${name} with no dropout`,
-      270,
+      280,
       { yaxis: { title: { text: "unit" }, autorange: "reversed" } },
       "same weights, same input; only the masks differ",
     ),
+    cursor: heatmapCursor("unit", with_.shape[1]),
   };
 }
 
 export function unitFigure(layer, unit, labels, baseline) {
-  const names = ["i", "f", "g", "o", "c", "h"];
-  const colors = { i: "#0072b2", f: "#009e73", g: "#d55e00", o: "#cc79a7", c: "#555555", h: "#000000" };
+  const names = [...GATES.map((g) => g.key), "c", "h"];
   const series = (arr) => Array.from({ length: arr.shape[0] }, (_, t) => arr.data[t * arr.shape[1] + unit]);
   const data = names.map((n) => ({
     type: "scatter",
@@ -82,7 +83,7 @@ export function unitFigure(layer, unit, labels, baseline) {
     name: n,
     x: labels,
     y: series(layer[n]),
-    line: { color: colors[n], width: n === "h" ? 3 : 1.5 },
+    line: { color: SERIES_COLOURS[n], width: n === "h" ? 3 : 1.5 },
     marker: { size: 4 },
   }));
   if (baseline) {
@@ -92,11 +93,12 @@ export function unitFigure(layer, unit, labels, baseline) {
       name: "h, no dropout",
       x: labels,
       y: series(baseline.h),
-      line: { color: "#000000", dash: "dot", width: 2 },
+      line: { color: SERIES_COLOURS.h, dash: "dot", width: 2 },
     });
   }
   return {
     data,
-    layout: baseLayout(`Unit ${unit} over time`, 280, { legend: { orientation: "h", y: -0.25 }, yaxis: { range: [-1.05, 1.05] } }),
+    layout: baseLayout(`Unit ${unit} over time`, 300, { legend: { orientation: "h", y: -0.3 }, yaxis: { range: [-1.05, 1.05] }, margin: { l: 48, r: 8, t: 30, b: 60 } }),
+    cursor: { kind: "line", axes: [{ x: "x", y: "y" }] },
   };
 }

@@ -1,0 +1,22 @@
+// The page constants the server renders from its field table (app/pages.py page_constants):
+// every bound, choice, label and work limit the page uses comes from here, never typed again.
+const constants = JSON.parse(document.getElementById("page-constants").textContent);
+
+export const FIELDS = constants.fields;
+export const FIELD = Object.fromEntries(FIELDS.map((f) => [f.name, f]));
+export const PRESETS = Object.fromEntries(constants.presets.map((p) => [p.name, p]));
+export const VERSION = constants.version;
+export const DEFAULTS = constants.defaults;
+export const TRAINED_SHAPE = constants.trained_shape;
+export const LINK_PROBLEMS = constants.problems;
+export const PLOTLY_URL = constants.plotly;
+/** {mc_max_work, mc_samples_max, seed_max, text_max, steps_max}: the server's work bounds. */
+export const LIMITS = constants.limits;
+export const RATE_FIELDS = FIELDS.filter((f) => f.kind === "rate").map((f) => f.name);
+/** The 64 words the model knows, when the server sends them (else the vocabulary is fetched). */
+export const VOCABULARY = constants.vocabulary ?? null;
+
+/** The display label of a choice ("infer" -> "inference"), from the field table. */
+export function choiceLabel(name, value) {
+  return FIELD[name]?.labels?.[value] ?? String(value);
+}
