@@ -18,13 +18,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app import __version__
+from app import __version__, compare
 from app.api.cache import compress, get_or_build, negotiated
 from app.api.params import SAMPLES, reject_params
 from app.core.config import get_settings
 from app.encoding import dumps
 from app.engine.semantics import CUSTOM_CHOICES, PRESETS
 from app.engine.vocab import WORDS
+from app.lab.params import CONFIG_TITLES, LAB_FIELDS, parse_lab_lenient
 from app.state import (
     DEFAULTS,
     FIELD,
@@ -122,11 +123,31 @@ def _trace_text(request: Request, s: State) -> str:
     return body.decode()
 
 
+def _compare(request: Request, a: State, vs: list[tuple[str, str]]) -> dict:
+    """Compare mode for the page: B's canonical link and trace, or the problems of the vs. fields."""
+    try:
+        b = compare.parse_b(a, vs)
+    except StateError as err:
+        return {"vs": vs, "query": None, "problems": [p.as_dict() for p in err.problems]}
+    if b is None:
+        return {"vs": [], "query": None, "problems": []}
+    return {"vs": vs, "query": b.canonical(), "link": compare.canonical(a, b), "problems": [], "b": b}
+
+
+def _page(request: Request, template: str, context: dict) -> Response:
+    html = templates.get_template(template).render({"request": request, "version": __version__, **context}).encode()
+    headers = {"Cache-Control": "no-cache"}
+    body = negotiated(request, html, compress(html, get_settings()), headers)  # ISA-L, like the API
+    return Response(body, media_type="text/html; charset=utf-8", headers=headers)
+
+
 @router.get("/", response_class=HTMLResponse)
 def explorer(request: Request) -> Response:
-    s, problems = parse_lenient(request.query_params.multi_items())
+    a_pairs, vs = compare.split(request.query_params.multi_items())
+    s, problems = parse_lenient(a_pairs)
+    comparison = _compare(request, s, vs)
+    b = comparison.pop("b", None)
     context = {
-        "version": __version__,
         "state": s,
         "problems": problems,
         "problem_map": {p.field: p for p in problems},
@@ -134,15 +155,57 @@ def explorer(request: Request) -> Response:
         "fields": FIELD,
         "limits": page_constants()["limits"],
         "trace_json": html_json(_trace_text(request, s)),
+        "compare_trace_json": html_json(_trace_text(request, b)) if b is not None else "null",
         "constants_json": html_json(
-            dumps({**page_constants(), "problems": [p.as_dict() for p in problems], "plotly": PLOTLY_JS})
+            dumps(
+                {
+                    **page_constants(),
+                    "problems": [p.as_dict() for p in problems],
+                    "compare": comparison,
+                    "plotly": PLOTLY_JS,
+                }
+            )
         ),
         "plotly_js": PLOTLY_JS,
     }
-    html = templates.get_template("explorer.html").render({"request": request, **context}).encode()
-    headers = {"Cache-Control": "no-cache"}
-    body = negotiated(request, html, compress(html, get_settings()), headers)  # ISA-L, like the API
-    return Response(body, media_type="text/html; charset=utf-8", headers=headers)
+    return _page(request, "explorer.html", context)
+
+
+@router.get("/train", response_class=HTMLResponse)
+def training_lab(request: Request) -> Response:
+    """The training lab: the configurations of a state trained side by side (/api/train)."""
+    lab, problems = parse_lab_lenient(request.query_params.multi_items(), parse_lenient)
+    fields = [
+        {
+            "name": f.name,
+            "kind": f.kind,
+            "default": f.default,
+            "lo": f.lo,
+            "hi": f.hi,
+            "choices": list(f.choices),
+            "doc": f.doc,
+        }
+        for f in LAB_FIELDS
+    ]
+    constants = {
+        **page_constants(),
+        "lab_fields": fields,
+        "config_titles": CONFIG_TITLES,
+        "lab": {"query": lab.canonical(), "state": lab.state.canonical(), "configs": list(lab.configs)},
+        "problems": [p.as_dict() for p in problems],
+        "plotly": PLOTLY_JS,
+    }
+    context = {
+        "lab": lab,
+        "state": lab.state,
+        "problems": problems,
+        "problem_map": {p.field: p for p in problems},
+        "lab_fields": {f.name: f for f in LAB_FIELDS},
+        "config_titles": CONFIG_TITLES,
+        "constants_json": html_json(dumps(constants)),
+        "plotly_js": PLOTLY_JS,
+    }
+    return _page(request, "train.html", context)
 
 
 @router.get("/docs", response_class=HTMLResponse)

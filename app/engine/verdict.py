@@ -117,8 +117,8 @@ def verdict(spec: RunSpec, d: float, rd: float) -> dict:
     difference = (
         "Will it make any difference? To what the model computes, yes: compare the gates and h with "
         "the no-dropout view, and see how the output spreads over mask draws (Monte Carlo dropout). "
-        "Whether it helps the model generalise is a question of training: dropout-lab train compares "
-        "the two models on the toy task."
+        "Whether it helps the model generalise is a question of training: the training lab trains the "
+        "seed's two models side by side on the toy task and says what the curves show."
         if spec.train
         else "At inference the two models of the question compute exactly the same thing from the same "
         "weights; their difference is only in how they were trained."

@@ -171,4 +171,27 @@ def parse_lab(query: str | list[tuple[str, str]]) -> LabQuery:
     return lab
 
 
+def parse_lab_lenient(pairs: list[tuple[str, str]], parse_state) -> tuple[LabQuery, list[Problem]]:
+    """The lab of a link, repaired for a page: every problem reported, the rest kept.
+    ``parse_state(pairs) -> (State, problems)`` repairs the state half (app/pages.py)."""
+    lab_pairs = [(k, v) for k, v in pairs if k in LAB_FIELD]
+    state, problems = parse_state([(k, v) for k, v in pairs if k not in LAB_FIELD])
+    values: dict[str, object] = {}
+    for name, raw in lab_pairs:
+        parsed = _value(LAB_FIELD[name], raw)
+        if name in values:
+            problems.append(Problem(name, raw[:80], "one value", f"{name} is given more than once; give it once."))
+        elif isinstance(parsed, Problem):
+            problems.append(parsed)
+        else:
+            values[name] = parsed
+    lab = LabQuery(state=state, **values)
+    try:
+        parse_lab(lab.canonical())
+    except StateError as err:  # the work bound: fall back to the default epochs and size
+        problems += err.problems
+        lab = replace(lab, epochs=TrainConfig.epochs, train_size=TrainConfig.train_size)
+    return lab, problems
+
+
 assert not set(LAB_FIELD) & set(FIELD)  # the lab's names never shadow a state field
