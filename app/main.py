@@ -10,12 +10,13 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__
+from app import __version__, classroom
 from app.api.cache import BodyCache
 from app.api.errors import state_error_handler
 from app.api.routes import grads, health, lab, mc, presets, trace
 from app.core.config import get_settings
 from app.lab.runner import LabRunner
+from app.lessons import load as load_lessons
 from app.pages import ROOT
 from app.pages import router as pages_router
 from app.security import SecurityHeaders
@@ -35,6 +36,7 @@ async def lifespan(app: FastAPI):
     app.state.cache = BodyCache(settings.cache_mb * 2**20)
     app.state.compute = anyio.CapacityLimiter(settings.compute_threads)
     app.state.lab = LabRunner(settings.lab_workers, settings.lab_cache_mb * 2**20)
+    load_lessons()  # a lesson that cannot be taught stops the start-up, naming its file and step
     trace_json(DEFAULT)  # warm the weights, kernels and code paths of the default state
     yield
     app.state.lab.close()
@@ -53,6 +55,8 @@ def create_app() -> FastAPI:
     for module in (trace, mc, grads, lab, presets, health):
         app.include_router(module.router)
     app.include_router(pages_router)
+    app.include_router(classroom.router)
+    app.include_router(classroom.api)
     app.mount("/static/vendor/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)

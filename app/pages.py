@@ -141,13 +141,31 @@ def _page(request: Request, template: str, context: dict) -> Response:
     return Response(body, media_type="text/html; charset=utf-8", headers=headers)
 
 
-@router.get("/", response_class=HTMLResponse)
-def explorer(request: Request) -> Response:
-    a_pairs, vs = compare.split(request.query_params.multi_items())
-    s, problems = parse_lenient(a_pairs)
+PRESENT = "present"  # ?present=1 on any page: classroom mode (large type, keyboard, share panel)
+
+
+def page_params(pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], bool, list[Problem]]:
+    """The page's own parameters taken out of a link: (the rest, present, problems)."""
+    rest = [(k, v) for k, v in pairs if k != PRESENT]
+    values = [v for k, v in pairs if k == PRESENT]
+    if values and (len(values) > 1 or values[0] not in ("0", "1")):
+        problem = Problem(
+            PRESENT, values[-1][:80], "0 or 1, once", "present must be 0 or 1 (classroom mode), given once."
+        )
+        return rest, False, [problem]
+    return rest, values == ["1"], []
+
+
+def explorer_context(request: Request, pairs: list[tuple[str, str]], **constants) -> dict:
+    """What explorer.html renders for a link (the explorer, and a lesson step drawn by it)."""
+    pairs, present, problems = page_params(pairs)
+    a_pairs, vs = compare.split(pairs)
+    s, state_problems = parse_lenient(a_pairs)
+    problems += state_problems
     comparison = _compare(request, s, vs)
     b = comparison.pop("b", None)
-    context = {
+    return {
+        "present": present,
         "state": s,
         "problems": problems,
         "problem_map": {p.field: p for p in problems},
@@ -162,19 +180,32 @@ def explorer(request: Request) -> Response:
                     **page_constants(),
                     "problems": [p.as_dict() for p in problems],
                     "compare": comparison,
+                    "present": present,
                     "plotly": PLOTLY_JS,
+                    **constants,
                 }
             )
         ),
         "plotly_js": PLOTLY_JS,
     }
-    return _page(request, "explorer.html", context)
+
+
+@router.get("/", response_class=HTMLResponse)
+def explorer(request: Request) -> Response:
+    return _page(request, "explorer.html", explorer_context(request, request.query_params.multi_items()))
 
 
 @router.get("/train", response_class=HTMLResponse)
 def training_lab(request: Request) -> Response:
     """The training lab: the configurations of a state trained side by side (/api/train)."""
-    lab, problems = parse_lab_lenient(request.query_params.multi_items(), parse_lenient)
+    return _page(request, "train.html", lab_context(request, request.query_params.multi_items()))
+
+
+def lab_context(request: Request, pairs: list[tuple[str, str]], **extra) -> dict:
+    """What train.html renders for a lab link (the lab, and a lesson step drawn by it)."""
+    pairs, present, problems = page_params(pairs)
+    lab, lab_problems = parse_lab_lenient(pairs, parse_lenient)
+    problems += lab_problems
     fields = [
         {
             "name": f.name,
@@ -193,9 +224,12 @@ def training_lab(request: Request) -> Response:
         "config_titles": CONFIG_TITLES,
         "lab": {"query": lab.canonical(), "state": lab.state.canonical(), "configs": list(lab.configs)},
         "problems": [p.as_dict() for p in problems],
+        "present": present,
         "plotly": PLOTLY_JS,
+        **extra,
     }
-    context = {
+    return {
+        "present": present,
         "lab": lab,
         "state": lab.state,
         "problems": problems,
@@ -205,7 +239,6 @@ def training_lab(request: Request) -> Response:
         "constants_json": html_json(dumps(constants)),
         "plotly_js": PLOTLY_JS,
     }
-    return _page(request, "train.html", context)
 
 
 @router.get("/docs", response_class=HTMLResponse)

@@ -1,21 +1,31 @@
-"""Security headers on every response (pure ASGI middleware: no per-request task overhead)."""
+"""Security headers on every response (pure ASGI middleware: no per-request task overhead).
+
+Framing: only /embed may be shown in another site's iframe (course pages, blogs); every other
+page refuses it (frame-ancestors 'none' and X-Frame-Options: DENY), so the lab cannot be
+click-jacked.
+"""
 
 from __future__ import annotations
 
 # Plotly draws heatmaps through data: images and injects styles; everything else is 'self'.
-# frame-ancestors * lets course pages embed a view in an iframe, which the product wants.
-CSP = (
+BASE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors *"
+    "base-uri 'self'; form-action 'self'; "
 )
-HEADERS = [
-    (b"content-security-policy", CSP.encode()),
+COMMON = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
-    (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
+HEADERS = [
+    (b"content-security-policy", (BASE_CSP + "frame-ancestors 'none'").encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    *COMMON,
+]
+EMBED_HEADERS = [(b"content-security-policy", (BASE_CSP + "frame-ancestors *").encode()), *COMMON]
+EMBED_PATH = "/embed"
 
 
 class SecurityHeaders:
@@ -25,11 +35,12 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        extra = EMBED_HEADERS if scope["path"] == EMBED_PATH else HEADERS
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [h for h in HEADERS if h[0] not in names]
+                message["headers"] = list(message.get("headers", [])) + [h for h in extra if h[0] not in names]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -57,6 +57,8 @@ class Field:
 
     @property
     def allowed(self) -> str:
+        if self.kind == "names":
+            return "a comma-separated list of " + ", ".join(self.choices) + " (each once), or nothing"
         if self.kind == "rate":
             return "a number from 0 up to, not including, 1"
         if self.kind == "int":
@@ -68,6 +70,21 @@ class Field:
         return f"comma-separated word ids from 0 to vocab - 1, at most {MAX_STEPS} of them"
 
 
+# What a teacher's link may hide on the page (TF Playground's hide-controls links, validated).
+HIDEABLE = (
+    "preset",
+    "emb_dropout",
+    "emb_mode",
+    "dropout",
+    "recurrent_dropout",
+    "phase",
+    "weights",
+    "seed",
+    "text",
+    "advanced",
+    "compare",
+    "code",
+)
 SHARE_LABELS = ("shared by the gates", "one per gate")
 TIME_LABELS = ("once per sequence", "every step")
 
@@ -117,6 +134,8 @@ FIELDS: tuple[Field, ...] = (
     Field("tokens", "tokens", None, "Comma-separated word ids instead of text."),
     Field("len", "int", 0, "Pad or truncate to this length at the front, like pad_sequences (0 = as is).",
           0, MAX_STEPS),
+    Field("hide", "names", (), "Controls the page hides from students (a teacher's link); nothing hidden by default.",
+          choices=HIDEABLE),
     Field("vocab", "int", 64, "Vocabulary size (input_dim of the Embedding).", 2, 1024),
     Field("emb", "int", 64, "Embedding size (output_dim).", 1, 256),
     Field("units", "int", 100, "LSTM units per layer.", 1, 256),
@@ -150,6 +169,7 @@ class State:
     text: str | None = DEFAULT_TEXT
     tokens: tuple[int, ...] | None = None
     len: int = 0
+    hide: tuple[str, ...] = ()
     vocab: int = 64
     emb: int = 64
     units: int = 100
@@ -241,7 +261,7 @@ class StateError(ValueError):
 
 _INT = re.compile(r"[+-]?[0-9]{1,20}")
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,4})?")
-MAX_VALUE = {"text": MAX_TEXT, "tokens": MAX_STEPS * 6}
+MAX_VALUE = {"text": MAX_TEXT, "tokens": MAX_STEPS * 6, "names": 200}
 
 
 def _show(raw: str) -> str:
@@ -274,6 +294,11 @@ def _parse_value(f: Field, raw: str) -> object:
         return x + 0.0  # -0.0 -> 0.0
     if f.kind == "choice":
         return raw if raw in f.choices else _problem(f, raw)
+    if f.kind == "names":
+        names = [n for n in raw.split(",") if n] if raw else []
+        if len(set(names)) != len(names) or not set(names) <= set(f.choices):
+            return _problem(f, raw)
+        return tuple(n for n in f.choices if n in names)  # canonical order
     if f.kind == "text":
         text = " ".join(raw.split())
         if not vocab_mod.split_words(text):

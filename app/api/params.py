@@ -24,6 +24,9 @@ def schema_of(f: Field) -> dict:
         return {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": f.default}
     if f.kind == "choice":
         return {"type": "string", "enum": list(f.choices), "default": f.default}
+    if f.kind == "names":
+        name = "(" + "|".join(f.choices) + ")"
+        return {"type": "string", "pattern": f"^({name}(,{name})*)?$", "maxLength": 200, "default": ""}
     if f.kind == "text":
         return {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": WORD_PATTERN, "default": f.default}
     return {"type": "string", "pattern": TOKENS_PATTERN, "maxLength": 6000}

@@ -1,0 +1,150 @@
+"""Pages for a class: lessons, one figure to embed, and the QR code of a link.
+
+    /lessons                      every lesson, with its level and minutes
+    /lessons/<slug>               its first step
+    /lessons/<slug>/<n>           step n (1-based): the explorer or the lab drawing the step's
+                                  link, with the lesson beside it; the step is the URL
+    /embed?<state>&view=<figure>  one figure without the page around it, for an iframe (the only
+                                  page another site may frame: app/security.py)
+    /api/qr?link=<path>           the QR code (SVG) of a link of this site, for "Share with the room"
+
+``?present=1`` works on each page as on the explorer (classroom mode).
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from urllib.parse import parse_qsl
+
+import segno
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.api.errors import ERROR_RESPONSES
+from app.lessons import lesson_by_slug, load
+from app.lessons.targets import FOCUS
+from app.pages import _page, explorer_context, lab_context, page_constants, templates
+from app.state import Problem, StateError
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api", tags=["classroom"])
+EMBED_VIEWS = ("cell", *[t for t in FOCUS["explorer"] if t.startswith("fig-")])
+MAX_LINK = 2000  # a QR code (error correction M) holds about 2,300 characters
+
+
+def _not_found(request: Request, what: str) -> Response:
+    html = templates.get_template("not_found.html").render(
+        {"request": request, "what": what, "lessons": load(), "version": page_constants()["version"]}
+    )
+    return HTMLResponse(html, status_code=404, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/lessons", response_class=HTMLResponse)
+def lessons(request: Request) -> Response:
+    pairs = request.query_params.multi_items()
+    present = pairs == [("present", "1")]
+    return _page(request, "lessons.html", {"lessons": load(), "present": present})
+
+
+@router.get("/lessons/{slug}", response_class=HTMLResponse)
+def lesson_start(request: Request, slug: str) -> Response:
+    if lesson_by_slug(slug) is None:
+        return _not_found(request, f"a lesson called {slug[:80]!r}")
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/lessons/{slug}/1{query}", status_code=307)
+
+
+@router.get("/lessons/{slug}/{number}", response_class=HTMLResponse)
+def lesson_step(request: Request, slug: str, number: str) -> Response:
+    lesson = lesson_by_slug(slug)
+    if lesson is None:
+        return _not_found(request, f"a lesson called {slug[:80]!r}")
+    if not (number.isdigit() and 1 <= int(number) <= len(lesson.steps)):
+        return _not_found(request, f"step {number[:20]!r} of {lesson.title!r} (it has {len(lesson.steps)})")
+    n = int(number)
+    step = lesson.steps[n - 1]
+    present = [("present", "1")] if request.query_params.get("present") == "1" else []
+    pairs = parse_qsl(step.link, keep_blank_values=True) + present
+    lesson_data = {"lesson": lesson.as_dict(), "step": n}
+    if step.view == "lab":
+        context = lab_context(request, pairs, **lesson_data)
+        template = "train.html"
+    else:
+        context = explorer_context(request, pairs, **lesson_data)
+        template = "explorer.html"
+    return _page(request, template, {**context, "lesson": lesson, "step": step, "step_number": n})
+
+
+@router.get("/embed", response_class=HTMLResponse)
+def embed(request: Request) -> Response:
+    """One figure of a state, for an iframe; a bad view falls back to the cell, named beside it."""
+    pairs = request.query_params.multi_items()
+    views = [v for k, v in pairs if k == "view"]
+    view = views[-1] if views else "cell"
+    extra: list[Problem] = []
+    if view not in EMBED_VIEWS or len(views) > 1:
+        extra.append(
+            Problem(
+                "view", view[:80], "one of " + ", ".join(EMBED_VIEWS), f"view must be one of {', '.join(EMBED_VIEWS)}."
+            )
+        )
+        view = "cell"
+    context = explorer_context(request, [(k, v) for k, v in pairs if k != "view"], embed={"view": view})
+    context["problems"] = context["problems"] + extra
+    return _page(request, "embed.html", {**context, "view": view})
+
+
+@lru_cache(maxsize=256)
+def qr_svg(url: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(
+        out, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=url
+    )
+    return out.getvalue()
+
+
+@api.get(
+    "/qr",
+    summary="The QR code of a link of this site (SVG), for the classroom's share panel",
+    responses={
+        200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}, "description": "An SVG QR code."},
+        **ERROR_RESPONSES,
+    },
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "link",
+                "in": "query",
+                "required": True,
+                "description": f"A path of this site, e.g. /lessons/seed-question/1 (at most {MAX_LINK} characters).",
+                "schema": {"type": "string", "pattern": "^/[^/\\\\]", "maxLength": MAX_LINK},
+            }
+        ]
+    },
+)
+def qr(request: Request) -> Response:
+    """``link`` is a path of this site ("/lessons/seed-question/2?present=1"); the code holds its
+    absolute URL as this request reached the server."""
+    pairs = request.query_params.multi_items()
+    links = [v for k, v in pairs if k == "link"]
+    if [k for k, _ in pairs] != ["link"]:
+        problem = Problem(
+            "link", "", "one link parameter and nothing else", "give one link=/path and no other parameter."
+        )
+        raise StateError([problem])
+    link = links[0]
+    if not link.startswith("/") or link.startswith("//") or len(link) > MAX_LINK or any(c in link for c in "\r\n\\"):
+        raise StateError(
+            [
+                Problem(
+                    "link",
+                    link[:80],
+                    f"a path of this site starting with one /, at most {MAX_LINK} characters",
+                    f"link must be a path of this site such as /lessons/seed-question/1, at most {MAX_LINK} "
+                    "characters.",
+                )
+            ]
+        )
+    base = str(request.base_url).rstrip("/")
+    return Response(qr_svg(base + link), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})

@@ -1,0 +1,183 @@
+"""Lessons read from TOML, checked, with their Markdown rendered once (see the package docstring)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from markdown_it import MarkdownIt
+
+from app import compare
+from app.lab.params import parse_lab
+from app.lessons.claims import CLAIMS
+from app.lessons.targets import FOCUS, HIGHLIGHT, VIEW_HIGHLIGHTS
+from app.state import StateError, parse
+
+CONTENT = Path(__file__).parent / "content"
+LEVELS = ("beginner", "intermediate", "advanced")
+MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+class LessonError(ValueError):
+    """A lesson file that cannot be taught: the file, the step and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Question:
+    prompt: str
+    choices: tuple[str, ...]
+    answer: int
+    explanations: tuple[str, ...]  # one per choice: why a wrong one is wrong, why the right one is right
+
+    def as_dict(self) -> dict:
+        return {
+            "prompt": self.prompt,
+            "choices": list(self.choices),
+            "answer": self.answer,
+            "explanations": list(self.explanations),
+        }
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    text: str  # Markdown
+    html: str  # rendered
+    view: str  # explorer | lab
+    link: str  # the page's canonical query string
+    focus: str
+    highlight: str | None
+    claims: tuple[str, ...]
+    questions: tuple[Question, ...]
+
+    @property
+    def page(self) -> str:
+        """The page that draws this step by itself, to play freely."""
+        return ("/?" if self.view == "explorer" else "/train?") + self.link
+
+    def as_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "html": self.html,
+            "view": self.view,
+            "link": self.link,
+            "page": self.page,
+            "focus": self.focus,
+            "highlight": self.highlight,
+            "claims": [{"id": c, "statement": CLAIMS[c].statement} for c in self.claims],
+            "questions": [q.as_dict() for q in self.questions],
+        }
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str
+    title: str
+    summary: str
+    level: str
+    minutes: int
+    order: int
+    steps: tuple[Step, ...]
+
+    def as_dict(self) -> dict:
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "summary": self.summary,
+            "level": self.level,
+            "minutes": self.minutes,
+            "steps": [s.as_dict() for s in self.steps],
+        }
+
+
+def _canonical_link(view: str, link: str) -> str:
+    """The canonical form of a step's link; LessonError names what is invalid."""
+    pairs = parse_qsl(link, keep_blank_values=True)
+    try:
+        if view == "lab":
+            return parse_lab(pairs).canonical()
+        a_pairs, vs = compare.split(pairs)
+        a = parse(a_pairs)
+        return compare.canonical(a, compare.parse_b(a, vs))
+    except StateError as err:
+        raise LessonError("; ".join(f"{p.field}: {p.message}" for p in err.problems)) from None
+
+
+def _question(raw: dict) -> Question:
+    choices = tuple(raw["choices"])
+    explanations = tuple(raw.get("explanations", ()))
+    answer = raw["answer"]
+    if not (2 <= len(choices) <= 6 and isinstance(answer, int) and 0 <= answer < len(choices)):
+        raise LessonError(f"question {raw['prompt'][:40]!r}: 2 to 6 choices and an answer index among them")
+    if len(explanations) != len(choices) or not all(e.strip() for e in explanations):
+        raise LessonError(f"question {raw['prompt'][:40]!r}: one explanation for each choice")
+    return Question(raw["prompt"], choices, answer, explanations)
+
+
+def _step(raw: dict) -> Step:
+    view = raw.get("view", "explorer")
+    if view not in FOCUS:
+        raise LessonError(f"view {view!r}: one of {', '.join(FOCUS)}")
+    focus = raw["focus"]
+    if focus not in FOCUS[view]:
+        raise LessonError(f"focus {focus!r} is not on the {view} page: one of {', '.join(FOCUS[view])}")
+    highlight = raw.get("highlight")
+    if highlight is not None:
+        kind, _, name = highlight.partition(":")
+        if kind not in VIEW_HIGHLIGHTS[view] or name not in HIGHLIGHT.get(kind, ()):
+            raise LessonError(f"highlight {highlight!r}: kind:name with kinds {VIEW_HIGHLIGHTS[view]} ({HIGHLIGHT})")
+    claims = tuple(raw.get("claims", ()))
+    unknown = [c for c in claims if c not in CLAIMS]
+    if unknown:
+        raise LessonError(f"claims without a test: {', '.join(unknown)} (app/lessons/claims.py)")
+    return Step(
+        title=raw["title"],
+        text=raw["text"],
+        html=MARKDOWN.render(raw["text"]),
+        view=view,
+        link=_canonical_link(view, raw["link"]),
+        focus=focus,
+        highlight=highlight,
+        claims=claims,
+        questions=tuple(_question(q) for q in raw.get("questions", ())),
+    )
+
+
+def read(path: Path) -> Lesson:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    steps = []
+    for n, step in enumerate(raw.get("steps", ()), start=1):
+        try:
+            steps.append(_step(step))
+        except (LessonError, KeyError) as err:
+            raise LessonError(f"{path.name}, step {n}: {err}") from None
+    if not steps:
+        raise LessonError(f"{path.name}: a lesson has steps")
+    if raw.get("level") not in LEVELS:
+        raise LessonError(f"{path.name}: level must be one of {', '.join(LEVELS)}")
+    return Lesson(
+        slug=path.stem.split("-", 1)[1] if path.stem[:2].isdigit() else path.stem,
+        title=raw["title"],
+        summary=raw["summary"],
+        level=raw["level"],
+        minutes=int(raw["minutes"]),
+        order=int(path.stem[:2]) if path.stem[:2].isdigit() else 99,
+        steps=tuple(steps),
+    )
+
+
+@lru_cache(maxsize=1)
+def load() -> tuple[Lesson, ...]:
+    """Every lesson of app/lessons/content/, in order; LessonError if one cannot be taught."""
+    lessons = tuple(sorted((read(p) for p in CONTENT.glob("*.toml")), key=lambda lesson: lesson.order))
+    slugs = [lesson.slug for lesson in lessons]
+    if len(set(slugs)) != len(slugs):
+        raise LessonError(f"two lessons share a slug: {slugs}")
+    return lessons
+
+
+def lesson_by_slug(slug: str) -> Lesson | None:
+    return next((lesson for lesson in load() if lesson.slug == slug), None)

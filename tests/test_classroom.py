@@ -1,0 +1,111 @@
+"""Lessons, embed and QR routes; framing; the page parameter present."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import segno
+import zxingcpp
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from app.classroom import EMBED_VIEWS, qr_svg
+from app.lessons import load
+from app.main import create_app
+from tests.test_pages import Page
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def constants(html: str) -> dict:
+    return json.loads(Page(html).scripts["page-constants"])
+
+
+def test_the_index_lists_every_lesson_with_level_and_minutes(client):
+    html = client.get("/lessons").text
+    for lesson in load():
+        assert f'href="/lessons/{lesson.slug}/1"' in html and lesson.title.replace("'", "&#39;") in html
+        assert f"{lesson.minutes} minutes" in html and lesson.level in html
+
+
+@pytest.mark.parametrize(
+    ("slug", "n"), [(lesson.slug, n) for lesson in load() for n in range(1, len(lesson.steps) + 1)]
+)
+def test_every_step_of_every_lesson_renders_its_view(client, slug, n):
+    r = client.get(f"/lessons/{slug}/{n}")
+    assert r.status_code == 200
+    c = constants(r.text)
+    assert c["lesson"]["slug"] == slug and c["step"] == n and c["problems"] == []
+    step = c["lesson"]["steps"][n - 1]
+    if step["view"] == "lab":
+        assert c["lab"]["query"] == step["link"]
+    else:  # the explorer draws the step's state (and its compared model)
+        trace = json.loads(Page(r.text).scripts["initial-trace"])
+        assert step["link"] in (trace["state"], c["compare"].get("link"))
+
+
+def test_a_lesson_starts_at_its_first_step_and_bad_steps_are_404(client):
+    r = client.get("/lessons/seed-question?present=1", follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "/lessons/seed-question/1?present=1"
+    for url in ("/lessons/nope/1", "/lessons/seed-question/0", "/lessons/seed-question/99", "/lessons/seed-question/x"):
+        r = client.get(url)
+        assert r.status_code == 404 and "There is no" in r.text and "/lessons/seed-question/1" in r.text
+
+
+def test_only_embed_may_be_framed(client):
+    r = client.get("/embed?view=fig-h&seed=3")
+    assert r.status_code == 200 and "frame-ancestors *" in r.headers["content-security-policy"]
+    assert "x-frame-options" not in r.headers
+    assert constants(r.text)["embed"] == {"view": "fig-h"}
+    for url in ("/", "/train", "/lessons", "/api/trace", "/docs", "/lessons/seed-question/1"):
+        r = client.get(url)
+        assert (
+            "frame-ancestors 'none'" in r.headers["content-security-policy"] and r.headers["x-frame-options"] == "DENY"
+        )
+
+
+def test_embed_views_and_a_bad_view(client):
+    assert "cell" in EMBED_VIEWS and "fig-output" in EMBED_VIEWS
+    r = client.get("/embed?view=nope")
+    assert r.status_code == 200 and constants(r.text)["embed"] == {"view": "cell"} and "view must be one of" in r.text
+
+
+def test_qr_encodes_the_absolute_link():
+    png = Image.open(io.BytesIO(_png("http://testserver/lessons/seed-question/2?present=1")))
+    (code,) = zxingcpp.read_barcodes(png)
+    assert code.text == "http://testserver/lessons/seed-question/2?present=1"
+    assert qr_svg("http://x/").startswith(b"<svg")
+
+
+def _png(url: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=6)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("link", ["http://evil.example/", "//evil.example/x", "", "/" + "a" * 2001, "/a\r\nb"])
+def test_qr_refuses_what_is_not_a_path_of_this_site(client, link):
+    r = client.get("/api/qr", params={"link": link})
+    assert r.status_code == 422 and r.json()["problems"][0]["field"] == "link"
+    ok = client.get("/api/qr", params={"link": "/lessons/seed-question/1"})
+    assert ok.status_code == 200 and ok.headers["content-type"] == "image/svg+xml"
+
+
+def test_present_is_a_page_parameter(client):
+    assert constants(client.get("/?present=1&seed=2").text)["present"] is True
+    c = constants(client.get("/?present=2").text)
+    assert c["present"] is False and c["problems"][0]["field"] == "present"
+    assert constants(client.get("/train?present=1").text)["present"] is True
+
+
+def test_hide_is_part_of_the_state(client):
+    r = client.get("/api/state?hide=text,preset")
+    assert r.status_code == 200 and r.json()["state"] == "hide=preset,text&v=2"
+    bad = client.get("/api/state?hide=everything")
+    assert bad.status_code == 422 and bad.json()["problems"][0]["field"] == "hide"
