@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from app.codegen import code
 from app.encoding import dumps, f32, typed_array
+from app.engine.data import label as data_label
 from app.engine.explain import spec_words, words
 from app.engine.lstm import GATES
 from app.engine.mc import monte_carlo
@@ -124,6 +125,12 @@ def presets_json() -> str:
     return dumps({"presets": out})
 
 
+def rule_label(s: State) -> int:
+    """The toy task's label of the state's sentence (a sentence without a sentiment word: 1)."""
+    found = data_label(s.sequence())
+    return 1 if found is None else found
+
+
 def grads_json(s: State, label: int) -> str:
     """/api/grads: gradients through time with the state's masks, and without any dropout."""
     notes = [
@@ -138,6 +145,7 @@ def grads_json(s: State, label: int) -> str:
             "version": TRACE_VERSION,
             "state": s.canonical(),
             "label": label,
+            "rule_label": rule_label(s),
             **through_time(s, label),
             "without_dropout": through_time(without_dropout(s), label),
             "notes": notes,

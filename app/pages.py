@@ -25,7 +25,7 @@ from app.core.config import get_settings
 from app.encoding import dumps
 from app.engine.semantics import CUSTOM_CHOICES, PRESETS
 from app.engine.vocab import WORDS
-from app.lab.params import CONFIG_TITLES, LAB_FIELDS, parse_lab_lenient
+from app.lab.params import CONFIG_TITLES, LAB_FIELDS, MAX_WORK, VAL_SIZE, parse_lab_lenient
 from app.state import (
     DEFAULTS,
     FIELD,
@@ -222,6 +222,7 @@ def lab_context(request: Request, pairs: list[tuple[str, str]], **extra) -> dict
         **page_constants(),
         "lab_fields": fields,
         "config_titles": CONFIG_TITLES,
+        "lab_limits": {"max_work": MAX_WORK, "val_size": VAL_SIZE},
         "lab": {"query": lab.canonical(), "state": lab.state.canonical(), "configs": list(lab.configs)},
         "problems": [p.as_dict() for p in problems],
         "present": present,

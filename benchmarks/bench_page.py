@@ -1,5 +1,6 @@
 """The explorer in headless Chromium: time to first paint, to first plot, and from a control
-change to the redraw, for the default state and the seed configuration (len=498).
+change to the redraw, for the default state and the seed configuration (len=498), each with one
+model and in compare mode (vs.seed=1: a knob change moves A and B, both fetched and redrawn).
 
     .venv/bin/python benchmarks/bench_page.py      (needs Debian's chromium and playwright)
 
@@ -9,8 +10,9 @@ performance marks: lab-first-paint (plan, model strip and cell diagram drawn, no
 needed), lab-first-plot (plotly.js evaluated and the figures in view drawn), lab-plotted-all
 (every figure drawn, those out of view in idle time); then, scrolled to the masks and gates,
 the time from pressing ArrowRight on "Embedding dropout" to lab-redrawn (everything in view
-redrawn) and to lab-plotted-all; and the time from "next step" in the sticky bar to the next
-frame painted (the cell, what reaches each gate, and the cursor on every heatmap in view).
+redrawn: in compare mode A's figures and B's beside them) and to lab-plotted-all; and the time
+from "next step" in the sticky bar to the next frame painted (the cell, what reaches each gate,
+and the cursor on every heatmap in view).
 Medians of --runs runs.
 Targets on loopback: first plot <= 1.0 s, redraw <= 150 ms, timestep <= 50 ms for the default state.
 """
@@ -31,7 +33,12 @@ from playwright.sync_api import sync_playwright
 from tests.browser.conftest import ARGS, CHROMIUM
 from tests.live_server import server
 
-STATES = {"default": "/", "seed configuration (len=498)": "/?len=498"}
+STATES = {
+    "default": "/",
+    "seed configuration (len=498)": "/?len=498",
+    "compare (vs.seed=1)": "/?vs.seed=1",
+    "compare, len=498 (vs.seed=1)": "/?len=498&vs.seed=1",
+}
 # One step on, from the sticky bar's button to the next frame painted.
 STEP = """async () => {
   const t0 = performance.now();

@@ -183,3 +183,49 @@ def test_html_json_escapes_markup():
 def test_docs_page(client):
     page = Page(client.get("/docs").text)
     assert all(u.startswith("/") for u in page.urls)
+
+
+def test_every_id_is_unique(client):
+    ids: list[str] = []
+
+    class Ids(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            ids.extend(v for k, v in attrs if k == "id")
+
+    Ids().feed(client.get("/?vs.emb_dropout=0").text)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_compare_link_embeds_model_b(client):
+    page = Page(client.get("/?seed=3&units=9&weights=random&vs.emb_dropout=0").text)
+    b = json.loads(page.scripts["compare-trace"])
+    assert b == json.loads(trace_json(parse("emb_dropout=0&seed=3&units=9&weights=random")))
+    compare = json.loads(page.scripts["page-constants"])["compare"]
+    assert compare["link"] == "seed=3&units=9&v=2&vs.emb_dropout=0&weights=random"
+    assert embedded_trace(page)["state"] == "seed=3&units=9&v=2&weights=random"
+    # both strips, B's filled in by the page; the twins of A's figures
+    assert {"strip", "strip-b", "strip-b-vs", "fig-h-b", "fig-embedding-mask-b", "fig-grad-embedding"} <= page.ids
+
+
+def test_no_compare_embeds_null_and_bad_vs_values_are_problems(client):
+    page = Page(client.get("/").text)
+    assert page.scripts["compare-trace"].strip() == "null"
+    page = Page(client.get("/?vs.emb_dropout=2").text)
+    assert page.scripts["compare-trace"].strip() == "null"
+    problems = json.loads(page.scripts["page-constants"])["compare"]["problems"]
+    assert [p["field"] for p in problems] == ["vs.emb_dropout"]
+
+
+def test_compare_editor_takes_its_fields_from_the_field_table(client):
+    page = Page(client.get("/").text)
+    assert [v for v, _ in page.options["compare-field"]] == [name for name in FIELD if name != "v"]
+    assert page.labels["compare-with"].strip() == "Compare with…"
+    assert page.labels["grad-label"].strip() == "Label of the loss"
+
+
+@pytest.mark.parametrize("evil", ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>'])
+def test_reflected_vs_values_are_escaped(client, evil):
+    r = client.get("/", params={"vs.text": evil, "vs.preset": evil})
+    assert r.status_code == 200 and "<script>alert" not in r.text and "<img src=x" not in r.text
+    compare = json.loads(Page(r.text).scripts["page-constants"])["compare"]
+    assert ["text", evil] in compare["vs"]

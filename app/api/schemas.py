@@ -192,6 +192,7 @@ class GradsModel(ThroughTime):
     version: Literal[1]
     state: str
     label: int
+    rule_label: int = Field(description="The toy task's label of the sentence (1 without a sentiment word).")
     without_dropout: ThroughTime = Field(description="The same sequence, weights and label with every rate at 0.")
     notes: list[str]
 

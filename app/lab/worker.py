@@ -121,11 +121,11 @@ def sentence(table: list[dict], noise: float) -> str:
             continue
         acc = by[config]["best_val_acc"]
         if abs(acc - base) < 0.01:
-            parts.append(f"{what} made no clear difference ({acc:.3f} against {base:.3f})")
+            parts.append(f"{what} made no clear difference ({acc:.1%} against {base:.1%})")
         else:
             verb = "raised" if acc > base else "lowered"
             parts.append(
-                f"{what} {verb} the best validation accuracy from {base:.3f} to {acc:.3f} ({_points(base, acc)})"
+                f"{what} {verb} the best validation accuracy from {base:.1%} to {acc:.1%} ({_points(base, acc)})"
             )
     text = "On this data, " + "; ".join(parts) + "." if parts else ""
     gap = by["none"]["gap"]

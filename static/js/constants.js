@@ -13,6 +13,12 @@ export const PLOTLY_URL = constants.plotly;
 /** {mc_max_work, mc_samples_max, seed_max, text_max, steps_max}: the server's work bounds. */
 export const LIMITS = constants.limits;
 export const RATE_FIELDS = FIELDS.filter((f) => f.kind === "rate").map((f) => f.name);
+/** A preset's knobs (presets[].knobs: its rates, and for custom its mask-scheme choices): a field
+ * some preset lists can be set only when the chosen preset lists it. */
+export const GOVERNED = new Set(Object.values(PRESETS).flatMap((p) => p.knobs));
+/** Compare mode (app/compare.py): {vs: [[field, value]...], query: B's canonical state or null,
+ * link: the canonical compare link, problems: [{field: "vs.FIELD", message...}]}. */
+export const COMPARE = constants.compare ?? { vs: [], query: null, link: null, problems: [] };
 /** The 64 words the model knows, when the server sends them (else the vocabulary is fetched). */
 export const VOCABULARY = constants.vocabulary ?? null;
 

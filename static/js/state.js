@@ -1,15 +1,21 @@
 // The only module that reads or writes the URL.
 //
 // The query string holds the state (the model, its masks, the sentence): what the API computes.
+// In compare mode it also holds vs.FIELD=VALUE pairs (app/compare.py): model B is model A with
+// those fields changed, and the link is A's canonical string plus the vs. fields whose value
+// differs from A's, sorted (compareLink), so equal comparisons share one link.
 // The hash holds the view of that state, never sent to the API:
 //   t      the timestep under the cursor (0 = the first word; omitted when 0)
 //   layer  the layer shown, 0-based (omitted when 0)
 //   unit   the unit followed over time and highlighted on every heatmap (omitted: none chosen)
-//   diff   what "Against no dropout" subtracts: h, c, i, f, g or o (omitted when h)
+//   diff   what "B - A" (or "Against no dropout") subtracts: h, c, i, f, g or o (omitted when h)
 //   code   the code tab: keras3, tfkeras2 or pytorch (omitted when keras3)
+//   label  the label of the loss in "Gradients through time": 0 or 1 (omitted: the toy rule's)
 //   big    1 = "Larger text" for a projector (omitted when off)
-// e.g. /?preset=tfkeras2&v=2#t=4&unit=37&diff=c&code=pytorch&big=1
+// e.g. /?preset=tfkeras2&v=2&vs.emb_dropout=0#t=4&unit=37&diff=c&code=pytorch&label=0&big=1
 import { DEFAULTS, FIELD, RATE_FIELDS, VERSION } from "./constants.js";
+
+const encode = (value) => encodeURIComponent(String(value)).replace(/%2C/g, ",");
 
 export const DIFF_CHOICES = ["h", "c", "i", "f", "g", "o"];
 export const CODE_TABS = ["keras3", "tfkeras2", "pytorch"];
@@ -30,9 +36,52 @@ export function toQuery(values) {
     const value = all[name];
     if (!field || value === undefined || value === null || value === "") continue;
     if (name !== "v" && isDefault(field, value, all.v)) continue;
-    parts.push(`${name}=${encodeURIComponent(String(value)).replace(/%2C/g, ",")}`);
+    parts.push(`${name}=${encode(value)}`);
   }
   return parts.join("&");
+}
+
+/** [name, raw value] pairs of a query string (values left encoded). */
+function pairsOf(query) {
+  return query ? query.split("&").map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]) : [];
+}
+
+/** B's query: A's query with the vs. fields instead of A's (app/compare.py parse_b): a text
+ * replaces A's word ids, word ids replace A's text. vs: [[field, decoded value]...]. */
+export function compareQuery(aQuery, vs) {
+  const given = new Set(vs.map(([k]) => k));
+  const base = pairsOf(aQuery).filter(
+    ([k]) => !given.has(k) && !(k === "tokens" && given.has("text")) && !(k === "text" && given.has("tokens")),
+  );
+  return [...base.map(([k, v]) => `${k}=${v}`), ...vs.map(([k, v]) => `${k}=${encode(v)}`)].sort().join("&");
+}
+
+/** A field's value in a canonical string, encoded as the server writes it (app/state.py _format):
+ * omitted means its version's default; word ids leave the text unset. */
+function canonicalValue(map, name) {
+  if (map.has(name)) return map.get(name);
+  if (name === "text" && map.has("tokens")) return "";
+  const value = (DEFAULTS[map.get("v")] ?? DEFAULTS[VERSION])[name];
+  return value === null || value === undefined ? "" : encode(value);
+}
+
+/** The canonical compare link (app/compare.py canonical): A's canonical string and every vs.
+ * field where B's canonical state differs from A's, sorted. Equal models: A's string alone. */
+export function compareLink(aState, bState) {
+  const a = new Map(pairsOf(aState));
+  const b = new Map(pairsOf(bState));
+  const parts = pairsOf(aState).map(([k, v]) => `${k}=${v}`);
+  for (const { name } of Object.values(FIELD)) {
+    if (name === "v" || (name === "text" && b.has("tokens"))) continue;
+    const value = canonicalValue(b, name);
+    if (value !== canonicalValue(a, name)) parts.push(`vs.${name}=${value}`);
+  }
+  return parts.sort().join("&");
+}
+
+/** A link that keeps vs. fields the server could not apply, so a reload names the same problems. */
+export function rawCompareLink(aState, vs) {
+  return [...pairsOf(aState).map(([k, v]) => `${k}=${v}`), ...vs.map(([k, v]) => `vs.${k}=${encode(v)}`)].sort().join("&");
 }
 
 /** The state's values, rate fields of a state with no dropout at all (same weights, same input). */
@@ -42,7 +91,8 @@ export function withoutDropout(values) {
   return out;
 }
 
-/** Show the canonical state in the address bar, without a reload; the view stays in the hash. */
+/** Show the canonical state (or compare link) in the address bar, without a reload; the view
+ * stays in the hash. */
 export function showState(canonical) {
   const url = `/?${canonical}${location.hash}`;
   if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
@@ -58,12 +108,14 @@ export function readView() {
   const hash = new URLSearchParams(location.hash.slice(1));
   const diff = hash.get("diff");
   const code = hash.get("code");
+  const label = hash.get("label");
   return {
     t: whole(hash.get("t")) ?? 0,
     layer: whole(hash.get("layer")) ?? 0,
     unit: whole(hash.get("unit")),
     diff: DIFF_CHOICES.includes(diff) ? diff : "h",
     code: CODE_TABS.includes(code) ? code : "keras3",
+    label: label === "0" || label === "1" ? Number(label) : null,
     big: hash.get("big") === "1",
   };
 }
@@ -75,6 +127,7 @@ export function writeView(view) {
   if (view.unit !== null && view.unit !== undefined) hash.set("unit", String(view.unit));
   if (view.diff && view.diff !== "h") hash.set("diff", view.diff);
   if (view.code && view.code !== "keras3") hash.set("code", view.code);
+  if (view.label !== null && view.label !== undefined) hash.set("label", String(view.label));
   if (view.big) hash.set("big", "1");
   const text = hash.toString();
   const url = location.pathname + location.search + (text ? `#${text}` : "");

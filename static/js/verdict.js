@@ -14,7 +14,8 @@ function link(href, text) {
   return a;
 }
 
-export function renderVerdict(container, plan) {
+/** diffName: what the "#diff-title" panel is called ("against no dropout", or "B − A" in compare mode). */
+export function renderVerdict(container, plan, diffName = "against no dropout") {
   const v = plan.verdict;
   const answer = node("p", v.answer, "verdict-answer");
   answer.id = "verdict-answer";
@@ -26,7 +27,7 @@ export function renderVerdict(container, plan) {
     points.append(li);
   }
   const difference = node("p", undefined, "verdict-difference");
-  difference.append(`${v.difference} `, "See ", link("#diff-title", "against no dropout"), " and ", link("#output-title", "the Monte Carlo spread"), ".");
+  difference.append(`${v.difference} `, "See ", link("#diff-title", diffName), " and ", link("#output-title", "the Monte Carlo spread"), ".");
   const parts = [answer, points, difference];
   if (v.details.length) {
     const details = node("details", undefined, "verdict-details");

@@ -40,6 +40,8 @@ def test_without_dropout_nothing_is_blocked(client):
 
 def test_label_defaults_to_the_rule_and_is_bounded(client):
     assert client.get("/api/grads").json()["label"] == 1  # the default sentence is positive
+    body = client.get("/api/grads?text=not good&label=1").json()
+    assert body["label"] == 1 and body["rule_label"] == 0
     assert client.get("/api/grads?text=not good").json()["label"] == 0
     r = client.get("/api/grads?label=2&label=1")
     assert r.status_code == 422 and {p["field"] for p in r.json()["problems"]} == {"label"}

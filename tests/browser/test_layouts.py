@@ -1,6 +1,7 @@
 """Every layout a class meets: projectors (1024x768, 1280x720, 1920x1080, with and without
-"Larger text") and a phone (390x844). Nothing overlaps, everything can be clicked, the text can
-be read. Screenshots of each layout go to artifacts/screenshots/<width>x<height>[-big].png."""
+"Larger text") and a phone (390x844), with one model and in compare mode (A and B side by side).
+Nothing overlaps, everything can be clicked, the text can be read. Screenshots of each layout go
+to artifacts/screenshots/[compare-]<width>x<height>[-big].png."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from tests.browser.conftest import SCREENSHOTS, Watched
 OVERLAPS = (Path(__file__).parent / "overlaps.js").read_text()
 DESKTOPS = [(1024, 768), (1280, 720), (1920, 1080)]
 LAYOUTS = [(w, h, big) for w, h in DESKTOPS for big in (False, True)]
+COMPARE = "/?vs.emb_dropout=0"  # the seed's two models
+COMPARE_LAYOUTS = [(1280, 900, False), (1280, 720, True), (1920, 1080, True)]
 
 CLICKABLE = """el => {
   if (!el.checkVisibility({checkVisibilityCSS: true})) return "";
@@ -74,17 +77,14 @@ def tick_sizes(page) -> list[float]:
     )
 
 
-@pytest.mark.parametrize("width,height,big", LAYOUTS, ids=[f"{w}x{h}{'-big' if b else ''}" for w, h, b in LAYOUTS])
-def test_desktop_layout_holds(browser, base_url, width, height, big):
-    context, w = open_layout(browser, base_url, width, height, big)
+def desktop_layout_holds(w: Watched, width: int, big: bool, name: str):
     page = w.page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = f"{width}x{height}{'-big' if big else ''}"
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert overlaps_while_scrolling(page) == []
-    assert unclickable(page, "[role=tab], #cursor-bar button") == []
+    assert unclickable(page, "[role=tab], #cursor-bar button, .strip button") == []
     if drawer(page):
         open_drawer(page)
     assert unclickable(page, CONTROLS) == []
@@ -93,6 +93,29 @@ def test_desktop_layout_holds(browser, base_url, width, height, big):
     if big:
         assert min(sizes) >= 16, min(sizes)
     assert w.problems == []
+
+
+@pytest.mark.parametrize("width,height,big", LAYOUTS, ids=[f"{w}x{h}{'-big' if b else ''}" for w, h, b in LAYOUTS])
+def test_desktop_layout_holds(browser, base_url, width, height, big):
+    context, w = open_layout(browser, base_url, width, height, big)
+    desktop_layout_holds(w, width, big, f"{width}x{height}{'-big' if big else ''}")
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "width,height,big", COMPARE_LAYOUTS, ids=[f"{w}x{h}{'-big' if b else ''}" for w, h, b in COMPARE_LAYOUTS]
+)
+def test_compare_layout_holds(browser, base_url, width, height, big):
+    context, w = open_layout(browser, base_url, width, height, big, COMPARE)
+    page = w.page
+    assert page.locator("#strip-b").is_visible()
+    # A and B side by side: each twin level with its A figure, to its right
+    for fig in ("fig-embedding-mask", "fig-gate-i", "fig-h"):
+        page.locator(f"#{fig}").scroll_into_view_if_needed()
+        a, b = (page.locator(f"#{f}").bounding_box() for f in (fig, f"{fig}-b"))
+        assert abs(a["y"] - b["y"]) < 2 and b["x"] >= a["x"] + a["width"] - 1, fig
+    page.evaluate("window.scrollTo(0, 0)")
+    desktop_layout_holds(w, width, big, f"compare-{width}x{height}{'-big' if big else ''}")
     context.close()
 
 
@@ -111,13 +134,11 @@ def test_larger_text_below_1500_px_puts_the_controls_in_a_drawer(browser, base_u
     context.close()
 
 
-def test_phone_layout_holds(browser, base_url):
-    width, height = 390, 844
-    context, w = open_layout(browser, base_url, width, height, False)
+def phone_layout_holds(w: Watched, width: int, height: int, name: str):
     page = w.page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{width}x{height}.png"))
-    page.screenshot(path=str(SCREENSHOTS / f"{width}x{height}-full.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     # the first picture (the cell diagram or a plot) within the first screen and a half
     first = page.evaluate(
@@ -160,7 +181,23 @@ def test_phone_layout_holds(browser, base_url):
     ), "the Controls button is off screen at the end of the page"
     open_drawer(page)
     assert page.get_by_label("Framework", exact=True).is_visible()
+    assert page.get_by_label("Compare with…", exact=True).is_visible()
     assert unclickable(page, CONTROLS) == []
-    page.screenshot(path=str(SCREENSHOTS / f"{width}x{height}-controls.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-controls.png"))
     assert w.problems == []
+
+
+def test_phone_layout_holds(browser, base_url):
+    context, w = open_layout(browser, base_url, 390, 844, False)
+    phone_layout_holds(w, 390, 844, "390x844")
+    context.close()
+
+
+def test_phone_compare_layout_holds(browser, base_url):
+    context, w = open_layout(browser, base_url, 390, 844, False, COMPARE)
+    page = w.page
+    # stacked: B under A, each the screen's width
+    a, b = (page.locator(f"#{f}").bounding_box() for f in ("fig-gate-i", "fig-gate-i-b"))
+    assert b["y"] >= a["y"] + a["height"] - 1 and abs(a["width"] - b["width"]) < 2
+    phone_layout_holds(w, 390, 844, "compare-390x844")
     context.close()

@@ -32,9 +32,9 @@ def row(config, best, gap=0.0):
 
 def test_the_sentence_says_what_the_numbers_say():
     text = sentence([row("none", 0.90, 0.12), row("emb", 0.905), row("cell", 0.95), row("both", 0.88)], 0.15)
-    assert "embedding dropout alone made no clear difference (0.905 against 0.900)" in text
-    assert "the LSTM's own dropout alone raised the best validation accuracy from 0.900 to 0.950 (5.0 points)" in text
-    assert "both lowered the best validation accuracy from 0.900 to 0.880 (2.0 points)" in text
+    assert "embedding dropout alone made no clear difference (90.5% against 90.0%)" in text
+    assert "the LSTM's own dropout alone raised the best validation accuracy from 90.0% to 95.0% (5.0 points)" in text
+    assert "both lowered the best validation accuracy from 90.0% to 88.0% (2.0 points)" in text
     assert "12.0 points better on its training set" in text and "15% of its training labels" in text
     assert "Train the configuration without dropout" in sentence([row("both", 0.9)], 0.1)
 

@@ -8,8 +8,7 @@ from app.api.cache import cached_json
 from app.api.errors import CACHED_RESPONSES
 from app.api.params import LABEL, openapi_parameters, parse_request
 from app.api.schemas import GradsModel
-from app.documents import grads_json
-from app.engine.data import label as rule_label
+from app.documents import grads_json, rule_label
 
 router = APIRouter(prefix="/api", tags=["gradients"])
 
@@ -25,9 +24,5 @@ router = APIRouter(prefix="/api", tags=["gradients"])
 )
 async def get_grads(request: Request) -> Response:
     s, extra = parse_request(request, LABEL)
-    if "label" in request.query_params:
-        label = extra["label"]
-    else:  # the rule's label; a sentence without a sentiment word counts as positive
-        found = rule_label(s.sequence())
-        label = 1 if found is None else found
+    label = extra["label"] if "label" in request.query_params else rule_label(s)
     return await cached_json(request, f"grads|{label}|{s.canonical()}", lambda: grads_json(s, label))

@@ -1,14 +1,11 @@
 // The controls: form inputs <-> the state's values, what the chosen preset lets you change,
 // each problem beside its control, and a note where a rate is set but does nothing.
-import { FIELDS, PRESETS, TRAINED_SHAPE } from "../constants.js";
+import { FIELDS, GOVERNED, PRESETS, TRAINED_SHAPE } from "../constants.js";
 import { lab } from "./store.js";
 import { stateValues } from "./side-data.js";
 
 const $ = (id) => document.getElementById(id);
 
-// A field is a preset's knob when some preset lists it (presets[].knobs: its rates, and for
-// custom its mask-scheme choices); the chosen preset must list it for it to be set.
-const GOVERNED = new Set(Object.values(PRESETS).flatMap((p) => p.knobs));
 const knobsOf = (preset) => new Set(preset.knobs);
 
 let tokensMode = lab.trace.config.tokens !== null;
@@ -115,7 +112,7 @@ export function showProblems(problems) {
 }
 
 export function clearProblems() {
-  for (const box of document.querySelectorAll(".field-error")) {
+  for (const box of document.querySelectorAll(".field-error:not(.compare-error)")) {
     box.hidden = true;
     box.textContent = "";
   }

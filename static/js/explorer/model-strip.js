@@ -1,16 +1,17 @@
 // The model as a strip of blocks; each dropout block is on (dashed orange) only when the plan
-// says its mask acts, and says why when it does not (off at inference, does nothing here).
-import { lab } from "./store.js";
+// says its mask acts, and says why when it does not (off at inference, does nothing here). In
+// compare mode model B has its own strip under A's, saying which fields make it B.
+import { pairsInWords } from "./compare-choices.js";
+import { lab, modelB } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 
-function show(id, rateId, entries, rate, what) {
+function show(trace, id, rateId, entries, rate, what) {
   const on = entries.some((e) => e?.active);
-  const c = lab.trace.config;
   let text;
   if (!rate) text = "off";
   else if (on) text = what;
-  else if (c.phase === "infer") text = `${what}, off at inference`;
+  else if (trace.config.phase === "infer") text = `${what}, off at inference`;
   else text = `${what}: does nothing here`;
   $(rateId).textContent = text;
   const button = $(id);
@@ -19,17 +20,32 @@ function show(id, rateId, entries, rate, what) {
   button.setAttribute("aria-label", `${button.dataset.name}: ${text}`);
 }
 
-export function updateStrip() {
-  const trace = lab.trace;
+/** One model's strip; prefix: "strip" (A, the page's model) or "strip-b" (B). */
+function fill(trace, prefix) {
   const c = trace.config;
   const m = trace.plan.masks;
-  show("strip-emb-drop", "strip-emb-rate", [m.embedding], c.emb_dropout, `${c.emb_dropout} (${c.emb_mode})`);
-  show("strip-dropout", "strip-dropout-rate", [m.input, m.between], c.dropout, m.between ? `${c.dropout} (between layers)` : `${c.dropout}`);
-  show("strip-recurrent", "strip-recurrent-rate", [m.recurrent], c.recurrent_dropout, `${c.recurrent_dropout}`);
-  show("strip-out-drop", "strip-out-rate", [m.output], c.out_dropout, `${c.out_dropout}`);
-  $("strip-units").textContent = `(${c.units}${c.layers > 1 ? ` × ${c.layers}` : ""})`;
-  $("strip-embedding").textContent = `(${c.vocab} → ${c.emb})`;
-  const p = trace.output.probability.toFixed(4);
-  $("strip-probability").textContent = p;
-  $("bar-probability").textContent = p;
+  show(trace, `${prefix}-emb-drop`, `${prefix}-emb-rate`, [m.embedding], c.emb_dropout, `${c.emb_dropout} (${c.emb_mode})`);
+  show(trace, `${prefix}-dropout`, `${prefix}-dropout-rate`, [m.input, m.between], c.dropout, m.between ? `${c.dropout} (between layers)` : `${c.dropout}`);
+  show(trace, `${prefix}-recurrent`, `${prefix}-recurrent-rate`, [m.recurrent], c.recurrent_dropout, `${c.recurrent_dropout}`);
+  show(trace, `${prefix}-out-drop`, `${prefix}-out-rate`, [m.output], c.out_dropout, `${c.out_dropout}`);
+  $(`${prefix}-units`).textContent = `(${c.units}${c.layers > 1 ? ` × ${c.layers}` : ""})`;
+  $(`${prefix}-embedding`).textContent = `(${c.vocab} → ${c.emb})`;
+  $(`${prefix}-probability`).textContent = trace.output.probability.toFixed(4);
+}
+
+export function updateStrip() {
+  const a = lab.trace;
+  const b = modelB();
+  fill(a, "strip");
+  $("strip-who").hidden = !b;
+  $("strip-b").hidden = !b;
+  const p = a.output.probability.toFixed(4);
+  if (!b) {
+    $("bar-probability").textContent = p;
+    return;
+  }
+  fill(b, "strip-b");
+  $("strip-b-vs").textContent = b.state === a.state ? "B = A: the same model" : `B = A with ${pairsInWords(lab.compare.vs)}`;
+  const dp = b.output.probability - a.output.probability;
+  $("bar-probability").textContent = `A ${p} · B ${b.output.probability.toFixed(4)} (B − A ${dp >= 0 ? "+" : "−"}${Math.abs(dp).toFixed(4)})`;
 }

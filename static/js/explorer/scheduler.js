@@ -1,7 +1,9 @@
 // The lazy-draw scheduler. A figure is drawn only when its data changed (same signature: left
 // alone), and only when seen: one out of view waits until it scrolls into view or the browser is
 // idle, whichever comes first, so a change of control costs only the figures a student looks at.
-// The cursor (timestep line, unit row) is an overlay restyled on its own, without a redraw.
+// A twin (model B's figure beside model A's) counts as seen when its A figure is: it is hidden
+// until first drawn, so it cannot be seen before. The cursor (timestep line, unit row) is an
+// overlay restyled on its own, without a redraw.
 // When nothing is left to draw, body[data-plotted] says which state every figure shows.
 import { clear, render, setShapes } from "../plot.js";
 
@@ -103,19 +105,28 @@ export function createScheduler({ overlay, onAllDrawn }) {
     setStyle(key) {
       style = key;
     },
-    draw(id, signature, build, onClick) {
+    draw(id, signature, build, onClick, twin = null) {
       if (!ready || drawn.get(id) === style + signature) {
         pending.delete(id);
         return;
       }
       const job = { signature, build, onClick };
-      if (!visible.has(id)) {
+      if (!visible.has(id) && !(twin && visible.has(twin))) {
         pending.set(id, job);
         flushSoon();
         return;
       }
       pending.delete(id);
       drawNow(id, job);
+    },
+    /** A figure with nothing to show (B's twins when there is no B): hidden now, in view or not. */
+    remove(id) {
+      pending.delete(id);
+      if (drawn.get(id) === style + "none") return;
+      if (ready) clear(id);
+      $(id).hidden = true;
+      overlaid.delete(id);
+      drawn.set(id, style + "none");
     },
     flushSoon,
     /** The cursor moved: restyle the figures in view now, the others when they come into view. */

@@ -1,6 +1,7 @@
-// Side data: what the main trace does not carry, loaded after it, as one table. Each source
-// names the key its data depends on (a state string) and the URL to fetch; a source is fetched
-// only when its key changed, and its data is offered only while its key is still current.
+// Side data: what the main traces do not carry, loaded after them, as one table. Each source
+// names the key its data depends on (a state string, and for the gradients the label) and the URL
+// to fetch; a key is fetched once and kept in a small cache, so going back to a state (or a
+// label, or a comparison) costs no request. Data is offered only for the key asked for.
 import { getJSON } from "../api.js";
 import { FIELD, LIMITS } from "../constants.js";
 import { toQuery, withoutDropout } from "../state.js";
@@ -19,34 +20,50 @@ export function mcSamples(trace) {
   return Math.max(1, Math.min(LIMITS.mc_samples_max, Math.floor(LIMITS.mc_max_work / perSample)));
 }
 
+// arg: only "grads" takes one, the label (null: the toy rule's, which the answer names)
 const SOURCES = {
   baseline: { key: (tr) => toQuery(withoutDropout(stateValues(tr.config))), url: (key) => `/api/trace?${key}` },
   mc: { key: (tr) => `${tr.state}&samples=${mcSamples(tr)}`, url: (key) => `/api/mc?${key}` },
   code: { key: (tr) => tr.state, url: (key) => `/api/code?${key}` },
+  grads: { key: (tr, label) => (label === null ? tr.state : `${tr.state}&label=${label}`), url: (key) => `/api/grads?${key}` },
 };
 
-const loaded = Object.fromEntries(Object.keys(SOURCES).map((name) => [name, { key: null, body: null }]));
+const KEEP = 24; // entries kept (a few states' worth of every source)
+const loaded = new Map(); // "name|key" -> body, oldest first
+const asked = new Map(); // "name|key" -> promise of the request in flight
 
-/** The data of a source for this trace, or null while it is not loaded. */
-export function side(name, trace) {
-  const entry = loaded[name];
-  return entry.key !== null && entry.key === SOURCES[name].key(trace) ? entry.body : null;
+function keyOf(name, trace, arg = null) {
+  return `${name}|${SOURCES[name].key(trace, arg)}`;
+}
+
+/** The data of a source for this trace (and arg), or null while it is not loaded. */
+export function side(name, trace, arg = null) {
+  return trace ? (loaded.get(keyOf(name, trace, arg)) ?? null) : null;
 }
 
 /** The key of a loaded source (for figure signatures), or "". */
-export function sideKey(name, trace) {
-  return side(name, trace) ? loaded[name].key : "";
+export function sideKey(name, trace, arg = null) {
+  return side(name, trace, arg) ? keyOf(name, trace, arg) : "";
 }
 
-/** Fetch every source whose key changed, together; resolves when all have answered. */
-export async function loadSide(trace) {
-  const jobs = Object.entries(SOURCES)
-    .map(([name, source]) => [name, source.key(trace)])
-    .filter(([name, key]) => loaded[name].key !== key)
-    .map(([name, key]) =>
-      getJSON(SOURCES[name].url(key)).then((r) => {
-        if (r.ok) loaded[name] = { key, body: r.body };
-      }),
-    );
-  await Promise.allSettled(jobs);
+function fetchOne(name, trace, arg) {
+  const id = keyOf(name, trace, arg);
+  if (loaded.has(id)) return Promise.resolve();
+  if (!asked.has(id)) {
+    const key = id.slice(name.length + 1);
+    const job = getJSON(SOURCES[name].url(key))
+      .then((r) => {
+        if (!r.ok) return;
+        loaded.set(id, r.body);
+        while (loaded.size > KEEP) loaded.delete(loaded.keys().next().value);
+      })
+      .finally(() => asked.delete(id));
+    asked.set(id, job);
+  }
+  return asked.get(id);
+}
+
+/** Fetch every job ([source name, trace, arg?]) not loaded yet, together; resolves when all answered. */
+export async function loadSide(jobs) {
+  await Promise.allSettled(jobs.map(([name, trace, arg = null]) => fetchOne(name, trace, arg)));
 }

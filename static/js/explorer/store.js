@@ -1,16 +1,22 @@
-// The explorer's one store: the trace shown, the view (the hash: t, layer, unit, diff, code,
-// big), and who listens. Modules read `lab` and announce changes with emit(); nothing else is
-// shared between them.
+// The explorer's one store: model A's trace, the comparison (model B: A with the vs. fields),
+// the view (the hash: t, layer, unit, diff, code, label, big), and who listens. Modules read
+// `lab` and announce changes with emit(); nothing else is shared between them.
+import { COMPARE } from "../constants.js";
 import { readView, writeView } from "../state.js";
 
+const embedded = (id) => JSON.parse(document.getElementById(id)?.textContent ?? "null");
+
 export const lab = {
-  trace: JSON.parse(document.getElementById("initial-trace").textContent),
+  trace: embedded("initial-trace"),
+  /** vs: the vs. pairs asked for; trace: B's trace (null: no comparison shown); problems: why not. */
+  compare: { vs: COMPARE.vs, trace: embedded("compare-trace"), problems: COMPARE.problems },
   view: readView(),
 };
 
 const listeners = new Map();
 
-/** topics: "trace" (a new trace), "cursor" (t or unit), "layer", "style" (text size), "side". */
+/** topics: "trace" (new traces: A, B or both), "cursor" (t or unit), "layer", "style" (text
+ * size), "side" (side data loaded). */
 export function on(topic, fn) {
   if (!listeners.has(topic)) listeners.set(topic, []);
   listeners.get(topic).push(fn);
@@ -24,6 +30,16 @@ export function emit(topic) {
 export function setView(changes) {
   Object.assign(lab.view, changes);
   writeView(lab.view);
+}
+
+/** Model B's trace when a comparison is shown, else null. */
+export function modelB() {
+  return lab.compare.trace;
+}
+
+/** What the page shows, as one string: A's state, and B's in compare mode (body[data-state]). */
+export function shownKey() {
+  return lab.compare.trace ? `${lab.trace.state} vs ${lab.compare.trace.state}` : lab.trace.state;
 }
 
 export function currentLayer() {

@@ -107,6 +107,13 @@ export function maskTrace(z, x, extra = {}) {
   };
 }
 
+/** In compare mode every figure of a model says which one it is: "A · title", "B · title". */
+export function tagged(fig, tag) {
+  if (!fig || !tag) return fig;
+  const title = fig.layout.title;
+  return { ...fig, layout: { ...fig.layout, title: { ...title, text: `${tag} · ${title.text}` } } };
+}
+
 export function maxAbs(data) {
   let m = 0;
   for (let i = 0; i < data.length; i++) m = Math.max(m, Math.abs(data[i]));

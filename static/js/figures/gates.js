@@ -1,4 +1,5 @@
-// Gate activations and states over time x unit, the difference against no dropout, one unit.
+// Gate activations and states over time x unit, B - A (model B against model A, or no dropout
+// against these masks), one unit over time.
 import { rowsOf } from "../decode.js";
 import { GATES, SERIES_COLOURS } from "../gates.js";
 import { SIGMOID_SCALE, SIGNED_SCALE, baseLayout, heatmapCursor, maxAbs } from "./common.js";
@@ -19,14 +20,16 @@ function range(data) {
   return lo < hi ? [lo, hi] : [lo - 1e-6, hi + 1e-6];
 }
 
+const joint = (a, b) => [Math.min(a[0], b[0]), Math.max(a[1], b[1])];
 const isSigmoid = (name) => GATES.some((g) => g.key === name && g.act === "σ");
 
 /** Colour range from the data (the colour bar shows it): with small random weights the gates
- * stay near their midpoints, and a fixed 0..1 scale would hide every effect of dropout. */
-export function stateFigure(name, arr, labels) {
+ * stay near their midpoints, and a fixed 0..1 scale would hide every effect of dropout. `also`:
+ * the same array of the other model in compare mode, so that A and B share one colour scale. */
+export function stateFigure(name, arr, labels, also = null) {
   const sigmoid = isSigmoid(name);
-  const bound = maxAbs(arr.data);
-  const [lo, hi] = range(arr.data);
+  const bound = also ? Math.max(maxAbs(arr.data), maxAbs(also.data)) : maxAbs(arr.data);
+  const [lo, hi] = also ? joint(range(arr.data), range(also.data)) : range(arr.data);
   return {
     data: [
       {
@@ -46,35 +49,39 @@ export function stateFigure(name, arr, labels) {
   };
 }
 
-export function diffFigure(name, with_, without, labels) {
-  const d = new Float32Array(with_.data.length);
-  for (let i = 0; i < d.length; i++) d[i] = with_.data[i] - without.data[i];
+/** B - A of one state (both (T, H), same shape). words: {title, detail}. */
+export function diffFigure(b, a, labels, { title, detail }) {
+  const d = new Float32Array(a.data.length);
+  for (let i = 0; i < d.length; i++) d[i] = b.data[i] - a.data[i];
   const bound = maxAbs(d);
+  const zero = d.every((v) => v === 0);
   return {
     data: [
       {
         type: "heatmap",
-        z: rowsOf({ data: d, shape: with_.shape }),
+        z: rowsOf({ data: d, shape: a.shape }),
         x: labels,
         colorscale: SIGNED_SCALE,
         reversescale: true,
         zmin: -bound,
         zmax: bound,
         colorbar: { thickness: 10, len: 0.9 },
-        hovertemplate: `%{x}<br>unit %{y}<br>difference %{z:.4f}<extra></extra>`,
+        hovertemplate: `%{x}<br>unit %{y}<br>B − A = %{z:.4f}<extra></extra>`,
       },
     ],
     layout: baseLayout(
-      `${name} with these masks − ${name} with no dropout`,
+      title,
       280,
       { yaxis: { title: { text: "unit" }, autorange: "reversed" } },
-      "same weights, same input; only the masks differ",
+      zero ? `${detail} · 0 everywhere` : `${detail} · largest |B − A| ${bound.toPrecision(3)}`,
     ),
-    cursor: heatmapCursor("unit", with_.shape[1]),
+    cursor: heatmapCursor("unit", a.shape[1]),
   };
 }
 
-export function unitFigure(layer, unit, labels, baseline) {
+/** Unit `unit` of layer data over time; other: {layer, name} of the model it is compared with
+ * (B, or no dropout), whose h is drawn dotted. */
+export function unitFigure(layer, unit, labels, other = null) {
   const names = [...GATES.map((g) => g.key), "c", "h"];
   const series = (arr) => Array.from({ length: arr.shape[0] }, (_, t) => arr.data[t * arr.shape[1] + unit]);
   const data = names.map((n) => ({
@@ -86,13 +93,13 @@ export function unitFigure(layer, unit, labels, baseline) {
     line: { color: SERIES_COLOURS[n], width: n === "h" ? 3 : 1.5 },
     marker: { size: 4 },
   }));
-  if (baseline) {
+  if (other && unit < other.layer.h.shape[1]) {
     data.push({
       type: "scatter",
       mode: "lines",
-      name: "h, no dropout",
-      x: labels,
-      y: series(baseline.h),
+      name: other.name,
+      x: labels.slice(0, other.layer.h.shape[0]),
+      y: series(other.layer.h),
       line: { color: SERIES_COLOURS.h, dash: "dot", width: 2 },
     });
   }

@@ -1,24 +1,26 @@
-// The explorer: controls -> state -> /api/trace -> every view. The first paint uses the trace the
-// server embedded in the page (no Plotly needed: verdict, strip, plan, cell); plotly.js comes
-// after it. A control change fetches the new trace, redraws what changed and is in view, and
-// then loads the side data (no-dropout baseline, Monte Carlo draws, code).
-import { getJSON } from "../api.js";
-import { LINK_PROBLEMS, PLOTLY_URL } from "../constants.js";
+// The explorer: controls -> state -> /api/trace -> every view; in compare mode model B (A with
+// the vs. fields) beside A. The first paint uses the traces the server embedded in the page (no
+// Plotly needed: verdict, strips, plan, cell); plotly.js comes after it. A control change fetches
+// the new traces (explorer/loader.js), redraws what changed and is in view, and then loads the
+// side data (no-dropout baseline, Monte Carlo draws, code, gradients).
+import { COMPARE, LINK_PROBLEMS, PLOTLY_URL } from "../constants.js";
 import { renderPlan } from "../explain.js";
 import { loadPlotly, setTextScale } from "../plot.js";
-import { DIFF_CHOICES, showState, toQuery } from "../state.js";
+import { DIFF_CHOICES, showState } from "../state.js";
 import { renderVerdict } from "../verdict.js";
 import { bindActions } from "../explorer/actions.js";
 import { renderCell, watchCellWidth } from "../explorer/cell-view.js";
 import { bindCodeTabs, renderCode } from "../explorer/code-tabs.js";
-import { applyPresetRules, bindControls, clearProblems, controlValues, explainRates, setStatus, showProblems } from "../explorer/controls.js";
+import { bindCompareControl, renderCompareControl } from "../explorer/compare-control.js";
+import { applyPresetRules, bindControls, explainRates, setStatus } from "../explorer/controls.js";
 import { cursorShapes } from "../figures/common.js";
 import { bindCursor, updateScrubber } from "../explorer/cursor.js";
 import { renderDiff, renderFigures, renderOutput, renderUnit } from "../explorer/figure-table.js";
+import { bindGradients, renderGradients } from "../explorer/gradients.js";
+import { pageLink, schedule, scheduleSide, setCompare, startLoader } from "../explorer/loader.js";
 import { updateStrip } from "../explorer/model-strip.js";
 import { createScheduler } from "../explorer/scheduler.js";
-import { loadSide } from "../explorer/side-data.js";
-import { currentStep, currentUnit, emit, lab, on, setView } from "../explorer/store.js";
+import { currentStep, currentUnit, emit, lab, modelB, on, setView, shownKey } from "../explorer/store.js";
 import { bindVocabulary, renderUnknownWords } from "../explorer/unknown-words.js";
 
 const $ = (id) => document.getElementById(id);
@@ -29,74 +31,27 @@ const scheduler = createScheduler({
     shapes: (cursor) => cursorShapes(cursor, currentStep(), currentUnit()),
   },
   onAllDrawn: () => {
-    document.body.dataset.plotted = lab.trace.state;
+    document.body.dataset.plotted = shownKey();
   },
 });
 
-/** What needs no Plotly: the verdict, the plan, the model strip, the cell. */
+/** What needs no Plotly: the verdict, the plan, the model strips, the cell, "Compare with...". */
 function renderPanels() {
   const trace = lab.trace;
-  renderVerdict($("verdict"), trace.plan);
+  const comparing = Boolean(modelB());
+  document.body.classList.toggle("comparing", comparing);
+  $("cell-who").hidden = !comparing;
+  renderVerdict($("verdict"), trace.plan, comparing ? "B − A" : undefined);
+  $("verdict-title").textContent = comparing ? "The answer, for model A below" : "The answer, for the model below";
   renderPlan($("plan"), trace.plan);
   updateStrip();
+  renderCompareControl();
   explainRates(trace);
   renderUnknownWords();
   updateScrubber();
   renderCell();
-  document.body.dataset.state = trace.state;
+  document.body.dataset.state = shownKey();
   document.body.dataset.phase = trace.config.phase;
-}
-
-let sideTimer = null;
-function scheduleSide() {
-  clearTimeout(sideTimer);
-  sideTimer = setTimeout(async () => {
-    const trace = lab.trace;
-    await loadSide(trace);
-    if (lab.trace !== trace) return;
-    emit("side");
-    document.body.dataset.side = trace.state;
-  }, 150);
-}
-
-let lastQuery = null;
-let inflight = null;
-let request = 0;
-
-async function update() {
-  const query = toQuery(controlValues());
-  if (query === lastQuery) return;
-  lastQuery = query;
-  inflight?.abort();
-  inflight = new AbortController();
-  const mine = ++request;
-  performance.mark("lab-change");
-  document.body.dataset.busy = "true";
-  try {
-    const res = await getJSON(`/api/trace?${query}`, inflight.signal);
-    if (mine !== request) return;
-    if (!res.ok) {
-      showProblems(res.body?.problems ?? [{ field: "", message: `The server answered ${res.status}.` }]);
-      return;
-    }
-    clearProblems();
-    lab.trace = res.body;
-    showState(lab.trace.state);
-    emit("trace");
-    performance.mark("lab-redrawn");
-    performance.measure("lab-redraw", "lab-change", "lab-redrawn");
-    scheduleSide();
-  } catch (err) {
-    if (err.name !== "AbortError") setStatus(`Could not reach the server (${err.message}); the last picture stays.`);
-  } finally {
-    if (mine === request) document.body.dataset.busy = "false";
-  }
-}
-
-let timer = null;
-function schedule(delay = 0) {
-  clearTimeout(timer);
-  timer = setTimeout(update, delay);
 }
 
 /** Figures are laid out for the width of their box (plot.js: narrow below 600 px): a window
@@ -113,10 +68,15 @@ function restyle() {
   scheduler.setStyle(styleKey());
 }
 
+function drawAll() {
+  renderFigures(scheduler);
+  renderGradients(scheduler);
+}
+
 function listen() {
   on("trace", () => {
     renderPanels();
-    renderFigures(scheduler);
+    drawAll();
     renderCode();
   });
   on("cursor", () => {
@@ -126,17 +86,18 @@ function listen() {
   on("unit", () => renderUnit(scheduler));
   on("layer", () => {
     renderCell();
-    renderFigures(scheduler);
+    drawAll();
   });
   on("style", () => {
     restyle();
     renderCell();
-    renderFigures(scheduler);
+    drawAll();
   });
   on("side", () => {
     renderDiff(scheduler);
     renderUnit(scheduler);
     renderOutput(scheduler);
+    renderGradients(scheduler);
     renderCode();
     scheduler.flushSoon();
   });
@@ -158,16 +119,19 @@ function start() {
   });
   scheduler.observe();
   bindControls(schedule);
+  bindCompareControl(setCompare);
   bindCursor();
   bindCodeTabs();
+  bindGradients(scheduler);
   bindActions(setStatus);
   bindVocabulary();
   applyPresetRules();
   listen();
   restyle();
   watchCellWidth();
-  lastQuery = toQuery(controlValues());
-  if (!LINK_PROBLEMS.length) showState(lab.trace.state);
+  startLoader();
+  // a link with problems stays as written (each problem is shown beside its control)
+  if (!LINK_PROBLEMS.length && !COMPARE.problems.length) showState(COMPARE.link ?? pageLink());
   renderPanels();
   renderCode();
   performance.mark("lab-first-paint");
@@ -182,7 +146,7 @@ function start() {
       }
       performance.mark("lab-plotly-loaded");
       scheduler.start();
-      renderFigures(scheduler);
+      drawAll();
       performance.mark("lab-first-plot");
       scheduleSide();
     }, 0),

@@ -1,0 +1,13 @@
+// The training lab's page constants (app/pages.py training_lab): the lab's field table, the
+// configurations' titles, the link as the server read it. Shared ones (state fields, presets,
+// plotly.js URL) come from ../constants.js; nothing here is typed again.
+const constants = JSON.parse(document.getElementById("page-constants").textContent);
+
+/** [{name, kind, default, lo, hi, choices, doc}], kinds: configs, int, choice, lr, noise. */
+export const LAB_FIELDS = constants.lab_fields;
+export const LAB_FIELD = Object.fromEntries(LAB_FIELDS.map((f) => [f.name, f]));
+/** {none: "no dropout", emb: ..., cell: ..., both: ...}, in the configurations' canonical order. */
+export const CONFIG_TITLES = constants.config_titles;
+export const CONFIGS = LAB_FIELD.configs.choices;
+/** {query, state, configs}: the link's canonical lab query, its state part, its configurations. */
+export const LINKED = constants.lab;
