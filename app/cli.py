@@ -91,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (stateless: any number)")
     serve.add_argument("--access-log", action="store_true", help="log every request (off: it costs time)")
+    serve.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)  # one worker of several
     return parser
 
 
@@ -214,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from app.server import serve
 
-        serve(args.host, args.port, args.workers, args.access_log)
+        serve(args.host, args.port, args.workers, args.access_log, args.reuse_port)
         return 0
     if args.command == "train":
         return _train(args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from contextlib import asynccontextmanager
 
 import anyio
@@ -38,6 +39,10 @@ async def lifespan(app: FastAPI):
     app.state.lab = LabRunner(settings.lab_workers, settings.lab_cache_mb * 2**20)
     load_lessons()  # a lesson that cannot be taught stops the start-up, naming its file and step
     trace_json(DEFAULT)  # warm the weights, kernels and code paths of the default state
+    # What start-up built (modules, weights, lessons) lives as long as the process: moved out of
+    # the collector's sight, so its full collections, which pause the event loop, stay short.
+    gc.collect()
+    gc.freeze()
     yield
     app.state.lab.close()
 

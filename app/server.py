@@ -1,5 +1,11 @@
 """Serving with uvicorn: uvloop and httptools (uvicorn's "standard" extras) when installed.
 
+Several workers: on Linux each worker is a process of its own with its own listening socket
+bound with SO_REUSEPORT, so the kernel spreads new connections evenly over the workers. With one
+shared socket (uvicorn's own --workers) the worker that wakes first accepts a burst of
+connections: with 32 keep-alive clients one worker often held most of them while the other core
+idled, and throughput and p50 swung by 2x between runs (benchmarks/bench_api.py).
+
 With ``--workers > 1`` uvicorn binds the socket in the supervisor and the workers rebuild it
 from its file descriptor with ``proto = 0``, so asyncio's automatic TCP_NODELAY (which checks
 ``proto == IPPROTO_TCP``) is skipped. Responses then wait on Nagle's algorithm and the
@@ -9,7 +15,10 @@ workers, 1 ms with one). The protocols below set TCP_NODELAY on every connection
 
 from __future__ import annotations
 
+import signal
 import socket
+import subprocess
+import sys
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -47,17 +56,53 @@ def http_protocol() -> str:
     return f"app.server:{name}"
 
 
-def serve(host: str, port: int, workers: int, access_log: bool = False) -> None:
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        http=http_protocol(),
-        loop="auto",  # uvloop when installed
-        access_log=access_log,
+def _config(host: str, port: int, workers: int, access_log: bool) -> dict:
+    return {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "http": http_protocol(),
+        "loop": "auto",  # uvloop when installed
+        "access_log": access_log,
         # h11 only: 256 KiB request lines, so a 100 KB query reaches the app and gets its 422.
         # httptools parses URLs of up to 64 KiB; a longer one gets uvicorn's 400.
-        h11_max_incomplete_event_size=256 * 1024,
-    )
+        "h11_max_incomplete_event_size": 256 * 1024,
+    }
+
+
+def _reuse_port_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(host: str, port: int, workers: int, access_log: bool = False, reuse_port: bool = False) -> None:
+    if reuse_port:  # one worker of several, on its own SO_REUSEPORT socket
+        config = uvicorn.Config("app.main:create_app", **_config(host, port, 1, access_log))
+        uvicorn.Server(config).run(sockets=[_reuse_port_socket(host, port)])
+    elif workers > 1 and hasattr(socket, "SO_REUSEPORT"):
+        _supervise(host, port, workers, access_log)
+    else:
+        uvicorn.run("app.main:create_app", **_config(host, port, workers, access_log))
+
+
+def _supervise(host: str, port: int, workers: int, access_log: bool) -> None:
+    """Start the workers, wait, and pass SIGINT / SIGTERM on to them."""
+    command = [sys.executable, "-m", "app", "serve", "--host", host, "--port", str(port), "--reuse-port"]
+    children = [subprocess.Popen(command + (["--access-log"] if access_log else [])) for _ in range(workers)]
+
+    def stop(signum, frame):
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for child in children:
+        child.wait()

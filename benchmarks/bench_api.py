@@ -147,7 +147,7 @@ async def scenario(port, make_path, clients: int, requests: int, seconds: float)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=320, help="requests per default-state run")
+    parser.add_argument("--requests", type=int, default=1920, help="requests per default-state run")
     parser.add_argument("--seed-requests", type=int, default=96, help="requests per seed-configuration run")
     parser.add_argument("--seconds", type=float, default=60, help="time bound per run")
     args = parser.parse_args()
