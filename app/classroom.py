@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.api.errors import ERROR_RESPONSES
 from app.lessons import lesson_by_slug, load
 from app.lessons.targets import FOCUS
-from app.pages import _page, explorer_context, lab_context, page_constants, templates
+from app.pages import _page, explorer_context, lab_context, page_constants, page_params, templates
 from app.state import Problem, StateError
 
 router = APIRouter(include_in_schema=False)
@@ -40,14 +40,17 @@ def _not_found(request: Request, what: str) -> Response:
     return HTMLResponse(html, status_code=404, headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/lessons", response_class=HTMLResponse)
+PAGE = {"methods": ["GET", "HEAD"], "response_class": HTMLResponse}  # HEAD: link checkers, unfurlers
+STEP_PARAMS = ("present", "hide")  # what a lesson step's URL may add to the step's own link
+
+
+@router.api_route("/lessons", **PAGE)
 def lessons(request: Request) -> Response:
-    pairs = request.query_params.multi_items()
-    present = pairs == [("present", "1")]
+    _, present, _ = page_params(request.query_params.multi_items())  # an index: other parameters are ignored
     return _page(request, "lessons.html", {"lessons": load(), "present": present})
 
 
-@router.get("/lessons/{slug}", response_class=HTMLResponse)
+@router.api_route("/lessons/{slug}", **PAGE)
 def lesson_start(request: Request, slug: str) -> Response:
     if lesson_by_slug(slug) is None:
         return _not_found(request, f"a lesson called {slug[:80]!r}")
@@ -55,7 +58,27 @@ def lesson_start(request: Request, slug: str) -> Response:
     return RedirectResponse(f"/lessons/{slug}/1{query}", status_code=307)
 
 
-@router.get("/lessons/{slug}/{number}", response_class=HTMLResponse)
+def _step_pairs(step_link: str, given: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """The step's link with what the URL may add (present, hide); anything else is named, not used:
+    the step's model is the lesson's."""
+    hide = [(k, v) for k, v in given if k == "hide"]
+    pairs = [(k, v) for k, v in parse_qsl(step_link, keep_blank_values=True) if not (hide and k == "hide")]
+    pairs += [(k, v) for k, v in given if k in STEP_PARAMS]
+    problems = [
+        Problem(
+            k,
+            v[:80],
+            "present or hide",
+            f"{k} cannot change a lesson step (the step's model is the lesson's): a step's link takes only "
+            "present=1 and hide=…; open the step in the explorer to change the model.",
+        )
+        for k, v in given
+        if k not in STEP_PARAMS
+    ]
+    return pairs, problems
+
+
+@router.api_route("/lessons/{slug}/{number}", **PAGE)
 def lesson_step(request: Request, slug: str, number: str) -> Response:
     lesson = lesson_by_slug(slug)
     if lesson is None:
@@ -64,19 +87,21 @@ def lesson_step(request: Request, slug: str, number: str) -> Response:
         return _not_found(request, f"step {number[:20]!r} of {lesson.title!r} (it has {len(lesson.steps)})")
     n = int(number)
     step = lesson.steps[n - 1]
-    present = [("present", "1")] if request.query_params.get("present") == "1" else []
-    pairs = parse_qsl(step.link, keep_blank_values=True) + present
-    lesson_data = {"lesson": lesson.as_dict(), "step": n}
+    pairs, problems = _step_pairs(step.link, request.query_params.multi_items())
+    lessons_ = load()
+    after = lessons_.index(lesson) + 1
+    next_lesson = {"slug": lessons_[after].slug, "title": lessons_[after].title} if after < len(lessons_) else None
+    lesson_data = {"lesson": lesson.as_dict(), "step": n, "next_lesson": next_lesson}
     if step.view == "lab":
-        context = lab_context(request, pairs, **lesson_data)
+        context = lab_context(request, pairs, extra_problems=problems, **lesson_data)
         template = "train.html"
     else:
-        context = explorer_context(request, pairs, **lesson_data)
+        context = explorer_context(request, pairs, extra_problems=problems, **lesson_data)
         template = "explorer.html"
     return _page(request, template, {**context, "lesson": lesson, "step": step, "step_number": n})
 
 
-@router.get("/embed", response_class=HTMLResponse)
+@router.api_route("/embed", **PAGE)
 def embed(request: Request) -> Response:
     """One figure of a state, for an iframe; a bad view falls back to the cell, named beside it."""
     pairs = request.query_params.multi_items()
@@ -90,8 +115,8 @@ def embed(request: Request) -> Response:
             )
         )
         view = "cell"
-    context = explorer_context(request, [(k, v) for k, v in pairs if k != "view"], embed={"view": view})
-    context["problems"] = context["problems"] + extra
+    rest = [(k, v) for k, v in pairs if k != "view"]
+    context = explorer_context(request, rest, extra_problems=extra, embed={"view": view})
     return _page(request, "embed.html", {**context, "view": view})
 
 

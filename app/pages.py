@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.resources
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -156,9 +157,13 @@ def page_params(pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], bo
     return rest, values == ["1"], []
 
 
-def explorer_context(request: Request, pairs: list[tuple[str, str]], **constants) -> dict:
-    """What explorer.html renders for a link (the explorer, and a lesson step drawn by it)."""
+def explorer_context(
+    request: Request, pairs: list[tuple[str, str]], extra_problems: Sequence[Problem] = (), **constants
+) -> dict:
+    """What explorer.html renders for a link (the explorer, a lesson step, an embed); extra_problems:
+    the calling page's own (a lesson step's or an embed's parameters)."""
     pairs, present, problems = page_params(pairs)
+    problems = [*extra_problems, *problems]
     a_pairs, vs = compare.split(pairs)
     s, state_problems = parse_lenient(a_pairs)
     problems += state_problems
@@ -190,20 +195,23 @@ def explorer_context(request: Request, pairs: list[tuple[str, str]], **constants
     }
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def explorer(request: Request) -> Response:
     return _page(request, "explorer.html", explorer_context(request, request.query_params.multi_items()))
 
 
-@router.get("/train", response_class=HTMLResponse)
+@router.api_route("/train", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def training_lab(request: Request) -> Response:
     """The training lab: the configurations of a state trained side by side (/api/train)."""
     return _page(request, "train.html", lab_context(request, request.query_params.multi_items()))
 
 
-def lab_context(request: Request, pairs: list[tuple[str, str]], **extra) -> dict:
+def lab_context(
+    request: Request, pairs: list[tuple[str, str]], extra_problems: Sequence[Problem] = (), **extra
+) -> dict:
     """What train.html renders for a lab link (the lab, and a lesson step drawn by it)."""
     pairs, present, problems = page_params(pairs)
+    problems = [*extra_problems, *problems]
     lab, lab_problems = parse_lab_lenient(pairs, parse_lenient)
     problems += lab_problems
     fields = [
@@ -242,7 +250,7 @@ def lab_context(request: Request, pairs: list[tuple[str, str]], **extra) -> dict
     }
 
 
-@router.get("/docs", response_class=HTMLResponse)
+@router.api_route("/docs", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def docs(request: Request) -> HTMLResponse:
     reject_params(request)
     return templates.TemplateResponse(request, "docs.html", {"version": __version__})

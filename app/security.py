@@ -3,6 +3,12 @@
 Framing: only /embed may be shown in another site's iframe (course pages, blogs); every other
 page refuses it (frame-ancestors 'none' and X-Frame-Options: DENY), so the lab cannot be
 click-jacked.
+
+Sharing: the scripts and styles, and the three read-only routes an embedded figure fetches, may
+be read by any origin (Access-Control-Allow-Origin: *). Course platforms often frame with
+sandbox="allow-scripts" and no allow-same-origin: the frame's origin is then opaque, and without
+this its ES modules and fetches are refused. They are public and cookie-less; the lab's training
+route, which costs the server seconds of work, stays same-origin.
 """
 
 from __future__ import annotations
@@ -26,6 +32,16 @@ HEADERS = [
 ]
 EMBED_HEADERS = [(b"content-security-policy", (BASE_CSP + "frame-ancestors *").encode()), *COMMON]
 EMBED_PATH = "/embed"
+CORS = (b"access-control-allow-origin", b"*")
+SHARED_PATHS = frozenset({"/api/trace", "/api/mc", "/api/grads"})
+
+
+def headers_for(path: str) -> list[tuple[bytes, bytes]]:
+    """The headers a response to ``path`` gets (unless the route set them itself)."""
+    extra = EMBED_HEADERS if path == EMBED_PATH else HEADERS
+    if path.startswith("/static/") or path in SHARED_PATHS:
+        extra = [*extra, CORS]
+    return extra
 
 
 class SecurityHeaders:
@@ -35,7 +51,7 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        extra = EMBED_HEADERS if scope["path"] == EMBED_PATH else HEADERS
+        extra = headers_for(scope["path"])
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":

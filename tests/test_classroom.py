@@ -72,8 +72,49 @@ def test_only_embed_may_be_framed(client):
 
 def test_embed_views_and_a_bad_view(client):
     assert "cell" in EMBED_VIEWS and "fig-output" in EMBED_VIEWS
-    r = client.get("/embed?view=nope")
-    assert r.status_code == 200 and constants(r.text)["embed"] == {"view": "cell"} and "view must be one of" in r.text
+    r = client.get("/embed?view=nope&dropout=9")
+    c = constants(r.text)
+    assert r.status_code == 200 and c["embed"] == {"view": "cell"} and "view must be one of" in r.text
+    assert [p["field"] for p in c["problems"]] == ["view", "dropout"]  # the page's scripts see both
+
+
+def test_what_an_embed_fetches_may_be_read_from_any_origin(client):
+    """A sandboxed iframe (no allow-same-origin) has an opaque origin: modules and fetches need CORS."""
+    for url in ("/static/js/pages/embed.js", "/api/trace?seed=2", "/api/mc", "/api/grads", "/api/trace?dropout=9"):
+        assert client.get(url).headers["access-control-allow-origin"] == "*", url
+    for url in ("/", "/embed", "/lessons", "/api/presets", "/api/qr?link=/"):
+        assert "access-control-allow-origin" not in client.get(url).headers, url
+
+
+@pytest.mark.parametrize("url", ["/", "/train", "/lessons", "/lessons/seed-question/2", "/embed?view=fig-h", "/docs"])
+def test_pages_answer_head_as_get_without_a_body(client, url):
+    head, get = client.head(url), client.get(url)
+    assert head.status_code == get.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_a_step_link_takes_present_and_hide_and_names_anything_else(client):
+    page = Page(client.get("/lessons/seed-question/2?present=1&hide=seed,preset").text)
+    c = json.loads(page.scripts["page-constants"])
+    assert c["present"] is True and c["problems"] == []
+    trace = json.loads(page.scripts["initial-trace"])
+    assert trace["config"]["hide"] == ["preset", "seed"] and "hide=preset,seed" in trace["state"]
+    c = constants(client.get("/lessons/seed-question/2?hide=everything&seed=5").text)
+    assert [p["field"] for p in c["problems"]] == ["seed", "hide"]
+    assert "cannot change a lesson step" in c["problems"][0]["message"]
+    lab = next((lesson.slug, n) for lesson in load() for n, s in enumerate(lesson.steps, 1) if s.view == "lab")
+    c = constants(client.get(f"/lessons/{lab[0]}/{lab[1]}?hide=seed").text)
+    assert c["problems"] == [] and "hide=seed" in c["lab"]["query"]
+
+
+def test_a_step_names_the_next_lesson_and_the_last_none(client):
+    lessons = load()
+    first, last = lessons[0], lessons[-1]
+    assert constants(client.get(f"/lessons/{first.slug}/1").text)["next_lesson"] == {
+        "slug": lessons[1].slug,
+        "title": lessons[1].title,
+    }
+    assert constants(client.get(f"/lessons/{last.slug}/1").text)["next_lesson"] is None
 
 
 def test_qr_encodes_the_absolute_link():
@@ -102,6 +143,7 @@ def test_present_is_a_page_parameter(client):
     c = constants(client.get("/?present=2").text)
     assert c["present"] is False and c["problems"][0]["field"] == "present"
     assert constants(client.get("/train?present=1").text)["present"] is True
+    assert 'class="classroom' in client.get("/lessons?utm_source=course&present=1").text
 
 
 def test_hide_is_part_of_the_state(client):

@@ -229,3 +229,106 @@ def test_reflected_vs_values_are_escaped(client, evil):
     assert r.status_code == 200 and "<script>alert" not in r.text and "<img src=x" not in r.text
     compare = json.loads(Page(r.text).scripts["page-constants"])["compare"]
     assert ["text", evil] in compare["vs"]
+
+
+# -- lessons and classroom mode (issue 11): the templates' side; the behaviour is tests/browser --
+
+
+def all_ids(html: str) -> list[str]:
+    ids: list[str] = []
+
+    class Ids(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            ids.extend(v for k, v in attrs if k == "id")
+
+    Ids().feed(html)
+    return ids
+
+
+def html_class(html: str) -> set[str]:
+    return set((re.search(r'<html lang="en"(?: class="([^"]*)")?>', html).group(1) or "").split())
+
+
+@pytest.mark.parametrize(
+    ("url", "view"),
+    [
+        ("/lessons/seed-question/1?present=1", "explorer"),
+        ("/lessons/seed-question/6", "explorer"),
+        ("/lessons/does-it-matter/2?present=1", "lab"),
+    ],
+)
+def test_a_lesson_step_has_its_panel_every_focus_target_and_unique_ids(client, url, view):
+    from app.lessons.targets import FOCUS
+
+    html = client.get(url).text
+    ids = all_ids(html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    panel = {
+        "lesson",
+        "lesson-title",
+        "lesson-count",
+        "lesson-progress",
+        "step-title",
+        "step-text",
+        "step-questions",
+        "lesson-prev",
+        "lesson-next",
+        "lesson-open",
+        "lesson-index",
+        "lesson-announce",
+        "share",
+        "share-qr",
+    }
+    assert panel <= set(ids)
+    assert set(FOCUS[view]) <= set(ids)  # every target a step of this view may bring forward
+    assert "lesson" in html_class(html) and ("classroom" in html_class(html)) == ("present=1" in url)
+    page = Page(html)
+    assert page.attrs["lesson-index"]["href"] == "/lessons" + ("?present=1" if "present=1" in url else "")
+    assert all(u.startswith(("/", "#")) for u in page.urls)
+
+
+def test_classroom_mode_on_every_page_and_only_with_present(client):
+    for url in ("/", "/train", "/lessons", "/lessons/inference/2"):
+        plain = client.get(url).text
+        present = client.get(url + ("&" if "?" in url else "?") + "present=1").text
+        assert "classroom" not in html_class(plain) and 'id="classroom-bar"' not in plain, url
+        assert "classroom" in html_class(present) and 'id="classroom-bar"' in present, url
+        assert 'id="share"' in present and 'id="fullscreen"' in present, url
+    explorer = Page(client.get("/?present=1").text)
+    assert {"builder", "builder-boxes", "hidden-note", "hidden-reveal", "share-inline"} <= explorer.ids
+    assert "builder" not in Page(client.get("/train?present=1").text).ids  # the lab has no controls to hide
+
+
+def test_the_key_legend_names_the_keys_each_page_has(client):
+    def keys(url: str) -> str:  # the legend's words
+        html = client.get(url).text
+        return " ".join(re.sub(r"<[^>]+>", " ", html.split('id="keys">')[1].split("</p>")[0]).split())
+
+    assert keys("/?present=1") == "Keys: ↑ ↓ word R new masks F full screen"
+    assert keys("/lessons/seed-question/1?present=1") == "Keys: ← → step ↑ ↓ word R new masks F full screen"
+    assert keys("/train?present=1") == "Keys: F full screen"
+
+
+def test_the_lessons_index_says_level_minutes_steps_and_offers_a_room(client):
+    from app.lessons import load
+
+    html = client.get("/lessons").text
+    page = Page(html)
+    for lesson in load():
+        card = html.split(f'id="lesson-{lesson.slug}"')[1].split("</li>\n    \n")[0]
+        assert f'class="level-{lesson.level}">{lesson.level}<' in card
+        assert f"{lesson.minutes} minutes" in card and f"{len(lesson.steps)} steps" in card
+        assert f'href="/lessons/{lesson.slug}/1?present=1"' in card
+        for n in range(1, len(lesson.steps) + 1):
+            assert f'href="/lessons/{lesson.slug}/{n}"' in card
+    assert all(u.startswith("/") for u in page.urls)
+    present = client.get("/lessons?present=1").text
+    assert 'href="/lessons/seed-question/1?present=1"' in present and "Present to a room" not in present
+
+
+def test_lesson_text_is_the_servers_markdown_and_reaches_the_page_escaped(client):
+    constants = json.loads(Page(client.get("/lessons/seed-question/2").text).scripts["page-constants"])
+    step = constants["lesson"]["steps"][1]
+    assert "<code>Dropout(0.25)</code>" in step["html"] and "<script" not in step["html"]
+    assert step["focus"] == "fig-embedding-mask" and step["highlight"] == "mask:embedding"
+    assert constants["present"] is False and constants["step"] == 2

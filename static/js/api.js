@@ -10,3 +10,11 @@ export async function getJSON(url, signal) {
   }
   return { ok: response.ok, status: response.status, body, text };
 }
+
+/** Ask for a URL ahead, so that the browser's cache holds it (the API sends max-age): the body is
+ * read but not parsed. Same headers as getJSON, so the later request is a cache hit. */
+export function warm(url) {
+  fetch(url, { headers: { Accept: "application/json" } })
+    .then((r) => r.arrayBuffer())
+    .catch(() => {});
+}

@@ -26,3 +26,12 @@ export const VOCABULARY = constants.vocabulary ?? null;
 export function choiceLabel(name, value) {
   return FIELD[name]?.labels?.[value] ?? String(value);
 }
+
+/** Classroom mode: ?present=1 (app/pages.py page_params): large type, keys, the share panel. */
+export const PRESENT = constants.present === true;
+/** The lesson this page draws a step of (app/lessons/model.py Lesson.as_dict), or null; STEP: the
+ * step drawn first, 1-based. */
+export const LESSON = constants.lesson ?? null;
+export const STEP = constants.step ?? null;
+/** The lesson after this one ({slug, title}), where the last step's Next leads; null after the last. */
+export const NEXT_LESSON = constants.next_lesson ?? null;

@@ -13,7 +13,13 @@
 //   label  the label of the loss in "Gradients through time": 0 or 1 (omitted: the toy rule's)
 //   big    1 = "Larger text" for a projector (omitted when off)
 // e.g. /?preset=tfkeras2&v=2&vs.emb_dropout=0#t=4&unit=37&diff=c&code=pytorch&label=0&big=1
-import { DEFAULTS, FIELD, RATE_FIELDS, VERSION } from "./constants.js";
+//
+// The page's own parameters ride along in every URL the page writes: present=1 (classroom mode,
+// app/pages.py page_params). On a lesson step (/lessons/<slug>/<n>, the lab's too) the path is
+// the step: the state shown is the step's and stays out of the URL, whose query holds only the
+// page's parameters (present, and hide: the controls a teacher's link hides); the hash is kept.
+// Every write announces itself with a "lab:url" event on window (the share panel's QR follows it).
+import { DEFAULTS, FIELD, LESSON, PRESENT, RATE_FIELDS, VERSION } from "./constants.js";
 
 const encode = (value) => encodeURIComponent(String(value)).replace(/%2C/g, ",");
 
@@ -91,11 +97,103 @@ export function withoutDropout(values) {
   return out;
 }
 
+/** Replace (or push) the address without a reload, and say so. */
+function setURL(url, push = false) {
+  if (url === location.pathname + location.search + location.hash) return;
+  history[push ? "pushState" : "replaceState"](null, "", url);
+  window.dispatchEvent(new Event("lab:url"));
+}
+
+/** A page's query: its state (or run) and its own parameters (present=1 in classroom mode). */
+export function pageQuery(query) {
+  return [query, PRESENT ? "present=1" : ""].filter(Boolean).join("&");
+}
+
 /** Show the canonical state (or compare link) in the address bar, without a reload; the view
- * stays in the hash. */
+ * stays in the hash. On a lesson step the address is the step's and stays as it is. */
 export function showState(canonical) {
-  const url = `/?${canonical}${location.hash}`;
-  if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
+  if (LESSON) return;
+  setURL(`/?${pageQuery(canonical)}${location.hash}`);
+}
+
+// -- lesson steps: /lessons/<slug>/<n>?<page parameters>#<view> --
+
+/** The address of step n (1-based) of the page's lesson, with this page's parameters and view. */
+export function stepURL(n, { hash = true } = {}) {
+  return `/lessons/${LESSON.slug}/${n}${location.search}${hash ? location.hash : ""}`;
+}
+
+/** Go to step n's address without a reload (a new history entry; popstate brings it back). */
+export function showStep(n) {
+  setURL(stepURL(n), true);
+}
+
+/** The step of the page's lesson in the address bar (after back / forward), or null. */
+export function stepOfLocation() {
+  const m = location.pathname.match(/^\/lessons\/([^/]+)\/(\d+)$/);
+  return m && LESSON && m[1] === LESSON.slug ? Number(m[2]) : null;
+}
+
+/** The lessons' index, in the page's mode. */
+/** The first step of the next lesson, in the same mode and with the same hidden controls. */
+export function nextLessonURL(slug) {
+  return `/lessons/${slug}/1${location.search}`;
+}
+
+export function lessonsURL() {
+  return `/lessons${PRESENT ? "?present=1" : ""}`;
+}
+
+/** The explorer (or lab) page of a link, to play freely, in the page's mode. */
+export function freePage(page) {
+  return `${page}${PRESENT ? `${page.includes("?") ? "&" : "?"}present=1` : ""}`;
+}
+
+/** hide on a lesson step's address: the controls a teacher's link hides (a page parameter there;
+ * names outside the field table's choices are ignored). Elsewhere hide is part of the state. */
+export function pageHide() {
+  if (!LESSON) return [];
+  const raw = new URLSearchParams(location.search).get("hide") ?? "";
+  const names = raw.split(",");
+  return FIELD.hide.choices.filter((name) => names.includes(name));
+}
+
+/** A lesson step's address with these hidden controls (canonical order), present kept. */
+export function stepWithHide(names, n) {
+  const hide = FIELD.hide.choices.filter((name) => names.includes(name));
+  const query = [PRESENT ? "present=1" : "", hide.length ? `hide=${hide.join(",")}` : ""].filter(Boolean).join("&");
+  return `/lessons/${LESSON.slug}/${n}${query ? `?${query}` : ""}`;
+}
+
+/** A canonical query (a state, or a compare link) with these controls hidden instead of its own
+ * hide (the field table's order, the pairs sorted as the server sorts them). */
+export function withHide(query, names) {
+  const hide = FIELD.hide.choices.filter((name) => names.includes(name));
+  const parts = pairsOf(query).filter(([k]) => k !== "hide").map(([k, v]) => `${k}=${v}`);
+  if (hide.length) parts.push(`hide=${hide.join(",")}`);
+  return parts.sort().join("&");
+}
+
+/** Put an address of this page (same path, another query) in the bar without a reload. */
+export function replaceURL(url) {
+  setURL(url);
+}
+
+// -- links: a state (or compare link) as values --
+
+/** A link's values (A: the version's defaults and the link's fields, decoded) and its vs. pairs
+ * ([[field, decoded value]...]), as "Compare with..." takes them. */
+export function linkValues(link) {
+  const pairs = [...new URLSearchParams(link)];
+  const version = pairs.find(([k]) => k === "v")?.[1] ?? String(VERSION);
+  const values = { ...(DEFAULTS[version] ?? DEFAULTS[VERSION]) };
+  const vs = [];
+  for (const [k, v] of pairs) {
+    if (k.startsWith("vs.")) vs.push([k.slice(3), v]);
+    else values[k] = v;
+  }
+  if (pairs.some(([k]) => k === "tokens")) values.text = null;
+  return { values, vs };
 }
 
 function whole(text, lo = 0) {
@@ -130,6 +228,5 @@ export function writeView(view) {
   if (view.label !== null && view.label !== undefined) hash.set("label", String(view.label));
   if (view.big) hash.set("big", "1");
   const text = hash.toString();
-  const url = location.pathname + location.search + (text ? `#${text}` : "");
-  if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
+  setURL(location.pathname + location.search + (text ? `#${text}` : ""));
 }

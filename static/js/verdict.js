@@ -8,14 +8,17 @@ function node(tag, text, cls) {
   return n;
 }
 
+const LAB_WORDS = "the training lab";
+
 function link(href, text) {
   const a = node("a", text);
   a.href = href;
   return a;
 }
 
-/** diffName: what the "#diff-title" panel is called ("against no dropout", or "B − A" in compare mode). */
-export function renderVerdict(container, plan, diffName = "against no dropout") {
+/** diffName: what the "#diff-title" panel is called ("against no dropout", or "B − A" in compare mode);
+ * lab: the training lab's link for this model (where "will it make any difference?" is answered). */
+export function renderVerdict(container, plan, diffName = "against no dropout", lab = null) {
   const v = plan.verdict;
   const answer = node("p", v.answer, "verdict-answer");
   answer.id = "verdict-answer";
@@ -27,7 +30,14 @@ export function renderVerdict(container, plan, diffName = "against no dropout") 
     points.append(li);
   }
   const difference = node("p", undefined, "verdict-difference");
-  difference.append(`${v.difference} `, "See ", link("#diff-title", diffName), " and ", link("#output-title", "the Monte Carlo spread"), ".");
+  // "the training lab" in the server's words becomes the link to it, for this model
+  const [before, ...after] = v.difference.split(LAB_WORDS);
+  if (lab && after.length) {
+    const train = link(lab, LAB_WORDS);
+    train.id = "verdict-lab";
+    difference.append(before, train, after.join(LAB_WORDS), " ");
+  } else difference.append(`${v.difference} `);
+  difference.append("See ", link("#diff-title", diffName), " and ", link("#output-title", "the Monte Carlo spread"), ".");
   const parts = [answer, points, difference];
   if (v.details.length) {
     const details = node("details", undefined, "verdict-details");

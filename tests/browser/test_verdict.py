@@ -22,6 +22,12 @@ def test_the_verdict_follows_preset_and_phase(watched, base_url):
     assert "recurrent_dropout" in page.locator("#verdict").inner_text()
     assert not page.locator("#verdict details").evaluate("d => d.open")  # jargon behind a disclosure
     assert "The seed question" not in page.locator("body").inner_text()
+    # "will it make any difference?" leads to the lab, for this very model; a newcomer finds the lesson
+    state = page.evaluate("document.body.dataset.state")
+    assert page.locator("#verdict-lab").get_attribute("href") == f"/train?{state}"
+    assert page.get_by_role("link", name="New here? The 10-minute lesson").get_attribute("href") == (
+        "/lessons/seed-question/1"
+    )
     change(watched, "Framework", "pytorch")
     torch = answer(page)
     assert torch != keras

@@ -82,7 +82,7 @@ export function drawCell(container, { g, trace, n, layer, t, reach, unit }) {
       `${gate.name}: the ${values.length} units at step ${t}${unit !== null ? ` (unit ${unit} framed)` : ""}`,
       unit,
     );
-    svg.appendChild(el("rect", { x: x0, y: g.gate.top, width: g.gateW, height: g.gate.height, rx: 6, fill: LAYER_FILL, stroke: "#b08a1e" }));
+    svg.appendChild(el("rect", { x: x0, y: g.gate.top, width: g.gateW, height: g.gate.height, rx: 6, fill: LAYER_FILL, stroke: "#b08a1e", class: `gate-box gate-${gate.key}` }));
     text(cx, g.gate.top + 22, gate.act, { "text-anchor": "middle", "font-size": g.font.text, "font-weight": 600 });
     text(cx, g.rows.value, `${gate.key} ${unit !== null ? "=" : "≈"} ${shown.toFixed(2)}`, { "text-anchor": "middle", "font-weight": 600, class: `gate-value gate-${gate.key}` });
     const xs = r.x;

@@ -50,8 +50,10 @@ export function bindActions(setStatus) {
   for (const button of document.querySelectorAll("[data-focus]")) {
     button.addEventListener("click", () => {
       const target = $(button.dataset.focus);
-      if (drawerMode()) setDrawer(true);
+      const hidden = Boolean(target.closest("[data-link-hidden]")); // hidden by the link (hide.js): show the figure only
+      if (drawerMode() && !hidden) setDrawer(true);
       else $(button.dataset.scroll)?.scrollIntoView({ behavior: "smooth", block: "center" });
+      if (hidden) return;
       if (target.closest("details")) target.closest("details").open = true;
       target.focus();
     });

@@ -9,10 +9,11 @@ const $ = (id) => document.getElementById(id);
 const knobsOf = (preset) => new Set(preset.knobs);
 
 let tokensMode = lab.trace.config.tokens !== null;
+let unboxed = {}; // fields without a control (v, tokens, hide, vocab, emb) set by setControls / setUnboxed
 
 /** The state the controls describe (a disabled rate counts as 0, other disabled fields as unset). */
 export function controlValues() {
-  const values = stateValues(lab.trace.config);
+  const values = { ...stateValues(lab.trace.config), ...unboxed };
   for (const f of FIELDS) {
     const input = $(f.name);
     if (!input || f.name === "text") continue;
@@ -92,6 +93,37 @@ export function explainRates(trace) {
   const lstm = [m.input, m.between];
   setNote("dropout", "idle", c.phase === "train" && c.dropout > 0 && idle(lstm) ? why([m.between, m.input]) : "");
   setNote("phase", "idle", c.phase === "infer" ? "At inference no mask is applied: every rate above is kept for training." : "");
+}
+
+/** Fields without a control take these values from now on (e.g. hide, from the link builder). */
+export function setUnboxed(values) {
+  unboxed = { ...unboxed, ...values };
+}
+
+/** Every control takes the value of `values` (a whole state, as state.js linkValues gives it):
+ * a lesson step going through the controls' own path. Greyed-out controls start afresh. */
+export function setControls(values) {
+  const rest = {};
+  for (const f of FIELDS) {
+    const input = $(f.name);
+    if (f.name === "text") continue;
+    if (!input) {
+      rest[f.name] = values[f.name];
+      continue;
+    }
+    input.disabled = false;
+    delete input.dataset.kept;
+    delete input.dataset.why;
+    input.value = String(values[f.name] ?? f.default);
+    if (input.type === "range") $(`${f.name}-value`).textContent = input.value;
+  }
+  unboxed = rest;
+  tokensMode = values.tokens !== null && values.tokens !== undefined && values.tokens !== "";
+  $("text").value = tokensMode ? "" : (values.text ?? "");
+  if (tokensMode) unboxed.tokens = Array.isArray(values.tokens) ? values.tokens.join(",") : values.tokens;
+  else $("tokens-hint")?.remove();
+  applyPresetRules();
+  if (values.preset === "custom" || Number(values.layers) > 1) $("advanced").open = true;
 }
 
 export function setStatus(text) {

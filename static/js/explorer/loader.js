@@ -2,10 +2,10 @@
 // model B's (A with the vs. fields), fetched together so that a knob change redraws both at once.
 // A's 422 puts each problem beside its control, B's beside "Compare with...". Afterwards the side
 // data of what is shown (no-dropout baseline, Monte Carlo draws, code, gradients) is loaded.
-import { getJSON } from "../api.js";
-import { compareLink, compareQuery, rawCompareLink, showState, toQuery } from "../state.js";
+import { getJSON, warm } from "../api.js";
+import { compareLink, compareQuery, linkValues, rawCompareLink, showState, toQuery } from "../state.js";
 import { showCompareProblems } from "./compare-control.js";
-import { clearProblems, controlValues, setStatus, showProblems } from "./controls.js";
+import { clearProblems, controlValues, setControls, setStatus, showProblems } from "./controls.js";
 import { loadSide } from "./side-data.js";
 import { emit, lab, shownKey } from "./store.js";
 
@@ -115,6 +115,25 @@ export function schedule(delay = 0) {
 export function setCompare(vs) {
   clearTimeout(timer);
   return update(vs);
+}
+
+/** Show a link (a lesson step's: A's state and its vs. fields) through the controls' own path: the
+ * controls take its values, then A and B load together. Resolves to whether it is shown. */
+export function showLink(link) {
+  const { values, vs } = linkValues(link);
+  setControls(values);
+  return setCompare(vs);
+}
+
+/** Ask for a link's traces ahead (a lesson's next step): the browser's cache keeps them (the API
+ * sends max-age), so showing the link later waits for no computation. */
+export function prefetchLink(link) {
+  const { values, vs } = linkValues(link);
+  if (values.tokens === null) delete values.tokens;
+  else delete values.text;
+  const a = toQuery(values);
+  const queries = vs.length ? [a, compareQuery(a, vs)] : [a];
+  for (const q of queries) if (q !== aQuery && q !== bQuery) warm(`/api/trace?${q}`);
 }
 
 /** What the page was rendered with is what is shown. */

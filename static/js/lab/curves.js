@@ -17,10 +17,13 @@ function accuracyRange(data) {
   return [Math.min(0.5, Math.floor((low - 0.02) * 20) / 20), 1.01];
 }
 
-function curve(config, title, rows, key, kind, mode, hover) {
+/** emphasis: the configuration a lesson step points at (its lines thicker, the others paler), or null. */
+function curve(config, title, rows, key, kind, mode, hover, emphasis) {
   const color = CONFIG_COLORS[config];
   const val = kind === "validation";
+  const k = emphasis === config ? 2.2 : 1;
   return {
+    opacity: emphasis && emphasis !== config ? 0.35 : 1,
     type: "scatter",
     mode,
     name: title,
@@ -28,7 +31,7 @@ function curve(config, title, rows, key, kind, mode, hover) {
     showlegend: val,
     x: rows.map((r) => r.epoch),
     y: rows.map((r) => r[key]),
-    line: { color, width: val ? 2.5 : 1.6, dash: val ? "solid" : "dash" },
+    line: { color, width: (val ? 2.5 : 1.6) * k, dash: val ? "solid" : "dash" },
     marker: { color, size: val ? 6 : 4 },
     hovertemplate: `${title}, ${kind}<br>epoch %{x}: ${hover}<extra></extra>`,
   };
@@ -49,8 +52,9 @@ function bestStar(config, title, rows, row, key) {
   };
 }
 
-/** The figure of `run` (run.js) in `view` ("acc" or "loss"); titles: config -> its title. */
-export function curvesFigure(run, view, titles) {
+/** The figure of `run` (run.js) in `view` ("acc" or "loss"); titles: config -> its title;
+ * emphasis: a configuration drawn thicker (a lesson's highlight), or null. */
+export function curvesFigure(run, view, titles, emphasis = null) {
   const v = VIEWS[view] ?? VIEWS.acc;
   const configs = run?.start?.configs ?? [];
   const epochs = run?.start?.epochs ?? 0;
@@ -58,8 +62,8 @@ export function curvesFigure(run, view, titles) {
   const data = [];
   for (const c of configs) {
     const rows = run.rows[c] ?? [];
-    data.push(curve(c, titles[c], rows, v.val, "validation", mode, v.hover));
-    data.push(curve(c, titles[c], rows, v.train, "training", mode, v.hover));
+    data.push(curve(c, titles[c], rows, v.val, "validation", mode, v.hover, emphasis));
+    data.push(curve(c, titles[c], rows, v.train, "training", mode, v.hover, emphasis));
   }
   for (const row of run?.done?.table ?? []) data.push(bestStar(row.config, titles[row.config], run.rows[row.config] ?? [], row, v.val));
   const yaxis = { title: { text: view === "loss" ? "loss" : "accuracy" }, tickformat: v.tick, zeroline: false, gridcolor: "#e3e7ee" };

@@ -10,7 +10,10 @@
 //   big   1 = "Larger text" for a projector
 //   view  loss = the loss curves instead of accuracy
 // e.g. /train?epochs=20&v=2#run=1&big=1
-import { DEFAULTS, FIELD, VERSION } from "../constants.js";
+// The page's own parameters (present=1) and a lesson step's address are state.js's, shared with
+// the explorer: on a lesson step the address is the step's, not the run's.
+import { DEFAULTS, FIELD, LESSON, VERSION } from "../constants.js";
+import { pageQuery, replaceURL } from "../state.js";
 import { CONFIGS, LAB_FIELDS } from "./constants.js";
 
 /** The configurations in canonical order (none, emb, cell, both), each once. */
@@ -56,8 +59,8 @@ export function stateValues(stateQuery) {
 
 /** Put the canonical run in the address bar, without a reload; the view stays in the hash. */
 export function showLink(query) {
-  const url = `/train?${query}${location.hash}`;
-  if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
+  if (LESSON) return;
+  replaceURL(`/train?${pageQuery(query)}${location.hash}`);
 }
 
 /** The address of the run with `#run=1`: opening it starts (or joins) the run. */
@@ -78,6 +81,5 @@ export function writeView(view) {
   if (view.big) hash.set("big", "1");
   if (view.view === "loss") hash.set("view", "loss");
   const text = hash.toString();
-  const url = location.pathname + location.search + (text ? `#${text}` : "");
-  if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
+  replaceURL(location.pathname + location.search + (text ? `#${text}` : ""));
 }

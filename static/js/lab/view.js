@@ -1,6 +1,7 @@
 // The page's view, kept in the hash (link.js): "Larger text" for a projector (the page and the
 // chart's fonts), accuracy or loss, the copy buttons, and a redraw when the chart's box crosses
 // the width at which plot.js lays figures out for a phone.
+import { PRESENT } from "../constants.js";
 import { setTextScale } from "../plot.js";
 import { readView, runLink, writeView } from "./link.js";
 
@@ -12,7 +13,7 @@ export const view = readView();
 function applyBig() {
   document.documentElement.classList.toggle("present", view.big);
   $("larger-text").setAttribute("aria-pressed", String(view.big));
-  setTextScale(view.big ? 1.5 : 1);
+  setTextScale(view.big || PRESENT ? 1.5 : 1); // classroom mode: large type everywhere
 }
 
 async function copy(text, what, setStatus) {

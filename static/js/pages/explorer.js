@@ -3,10 +3,10 @@
 // Plotly needed: verdict, strips, plan, cell); plotly.js comes after it. A control change fetches
 // the new traces (explorer/loader.js), redraws what changed and is in view, and then loads the
 // side data (no-dropout baseline, Monte Carlo draws, code, gradients).
-import { COMPARE, LINK_PROBLEMS, PLOTLY_URL } from "../constants.js";
+import { COMPARE, LINK_PROBLEMS, PLOTLY_URL, PRESENT } from "../constants.js";
 import { renderPlan } from "../explain.js";
 import { loadPlotly, setTextScale } from "../plot.js";
-import { DIFF_CHOICES, showState } from "../state.js";
+import { DIFF_CHOICES, freePage, showState } from "../state.js";
 import { renderVerdict } from "../verdict.js";
 import { bindActions } from "../explorer/actions.js";
 import { renderCell, watchCellWidth } from "../explorer/cell-view.js";
@@ -21,6 +21,7 @@ import { pageLink, schedule, scheduleSide, setCompare, startLoader } from "../ex
 import { updateStrip } from "../explorer/model-strip.js";
 import { createScheduler } from "../explorer/scheduler.js";
 import { currentStep, currentUnit, emit, lab, modelB, on, setView, shownKey } from "../explorer/store.js";
+import { bindTeaching } from "../explorer/teaching.js";
 import { bindVocabulary, renderUnknownWords } from "../explorer/unknown-words.js";
 
 const $ = (id) => document.getElementById(id);
@@ -41,7 +42,7 @@ function renderPanels() {
   const comparing = Boolean(modelB());
   document.body.classList.toggle("comparing", comparing);
   $("cell-who").hidden = !comparing;
-  renderVerdict($("verdict"), trace.plan, comparing ? "B − A" : undefined);
+  renderVerdict($("verdict"), trace.plan, comparing ? "B − A" : undefined, freePage(`/train?${trace.state}`));
   $("verdict-title").textContent = comparing ? "The answer, for model A below" : "The answer, for the model below";
   renderPlan($("plan"), trace.plan);
   updateStrip();
@@ -59,12 +60,14 @@ function renderPanels() {
 const WIDTHS = [600, 900, 1200, 1500];
 const widthBand = () => WIDTHS.filter((w) => window.innerWidth >= w).length;
 
+const bigText = () => lab.view.big || PRESENT; // classroom mode: large type everywhere
+
 function styleKey() {
-  return `${lab.view.big ? "big" : ""}|${widthBand()}|`;
+  return `${bigText() ? "big" : ""}|${widthBand()}|`;
 }
 
 function restyle() {
-  setTextScale(lab.view.big ? 1.5 : 1);
+  setTextScale(bigText() ? 1.5 : 1);
   scheduler.setStyle(styleKey());
 }
 
@@ -134,6 +137,7 @@ function start() {
   if (!LINK_PROBLEMS.length && !COMPARE.problems.length) showState(COMPARE.link ?? pageLink());
   renderPanels();
   renderCode();
+  const teaching = bindTeaching();
   performance.mark("lab-first-paint");
   document.body.dataset.busy = "false";
   requestAnimationFrame(() =>
@@ -148,6 +152,7 @@ function start() {
       scheduler.start();
       drawAll();
       performance.mark("lab-first-plot");
+      requestAnimationFrame(teaching.afterFirstPlot); // a lesson's focus, where the figures drawn above it left it
       scheduleSide();
     }, 0),
   );

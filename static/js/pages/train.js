@@ -14,6 +14,7 @@ import { renderProgress } from "../lab/progress.js";
 import { ACTIVE, active, apply, fraction, newRun } from "../lab/run.js";
 import { openRun } from "../lab/stream.js";
 import { clearTable, renderTable } from "../lab/table.js";
+import { bindTeaching, emphasised } from "../lab/teaching.js";
 import { bindView, view } from "../lab/view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -61,7 +62,7 @@ function paint() {
   document.body.dataset.progress = String(run?.batches ?? 0);
   if (!plotly || drawnFigure === figure) return;
   drawnFigure = figure;
-  render("fig-curves", curvesFigure(run, view.view, CONFIG_TITLES));
+  render("fig-curves", curvesFigure(run, view.view, CONFIG_TITLES, emphasised()));
   document.body.dataset.drawn = run ? `${run.query}|${run.events.length}` : "";
 }
 
@@ -225,6 +226,7 @@ function init() {
   bindView(() => draw(true), setStatus);
   clearTable($("results-body"), "Press Train: one row per configuration comes here.");
   setPhase("idle");
+  bindTeaching(() => draw(true));
   paint();
   if (view.run) start();
   requestAnimationFrame(() =>

@@ -1,0 +1,74 @@
+// The link builder of the share panel: which controls students see. Each control unticked is
+// hidden from whoever opens the link (hide=... in the link: part of the versioned state on the
+// explorer, a page parameter on a lesson step). The server checks the link (/api/state) before it
+// is offered: what it refuses is named, and nothing is offered to copy. Copy; "Use it on this
+// page" makes it this page's link (the QR code follows).
+import { getJSON } from "../api.js";
+import { copyText } from "./share.js";
+
+const $ = (id) => document.getElementById(id);
+
+let built = null; // the link offered ({link, names}) or null
+
+/**
+ * page: {names: the hideable controls, label(name), hidden(): the names hidden now,
+ *        build(names): {check: the /api/state query, link(state): the page's link from the
+ *        server's canonical state}, use(names): make it this page's link}
+ */
+export function bindBuilder(page) {
+  const boxes = $("builder-boxes");
+  boxes.replaceChildren(
+    ...page.names.map((name) => {
+      const label = document.createElement("label");
+      label.className = "builder-box";
+      const input = Object.assign(document.createElement("input"), { type: "checkbox", value: name, checked: true });
+      input.id = `show-${name}`;
+      label.htmlFor = input.id;
+      const said = Object.assign(document.createElement("span"), { className: "visually-hidden", textContent: "Students see: " });
+      label.append(input, " ", said, page.label(name)); // a name of its own, not the control's
+      return label;
+    }),
+  );
+  const chosen = () => page.names.filter((name) => !$(`show-${name}`).checked);
+  let asked = 0;
+
+  async function update() {
+    const names = chosen();
+    const mine = ++asked;
+    const { check, link } = page.build(names);
+    built = null;
+    $("builder-link").textContent = "Checking the link with the server…";
+    $("builder-copy").disabled = $("builder-use").disabled = true;
+    const r = await getJSON(`/api/state?${check}`);
+    if (mine !== asked) return;
+    const error = $("builder-error");
+    if (!r.ok) {
+      const problems = r.body?.problems ?? [{ field: "", message: `The server answered ${r.status}.` }];
+      error.textContent = problems.map((p) => `${p.field}: ${p.message}`).join(" ");
+      error.hidden = false;
+      $("builder-link").textContent = "";
+      return;
+    }
+    error.hidden = true;
+    built = { link: link(r.body.state), names };
+    $("builder-link").textContent = location.origin + built.link;
+    $("builder").dataset.link = built.link;
+    $("builder-copy").disabled = $("builder-use").disabled = false;
+  }
+
+  /** The boxes say what the page hides now. */
+  function sync() {
+    const hidden = page.hidden();
+    for (const name of page.names) $(`show-${name}`).checked = !hidden.includes(name);
+    update();
+  }
+
+  boxes.addEventListener("change", update);
+  $("builder-copy").addEventListener("click", () => built && copyText(location.origin + built.link, $("builder-status"), "Students' link"));
+  $("builder-use").addEventListener("click", () => {
+    if (!built) return;
+    page.use(built.names);
+    $("builder-status").textContent = "This page now has this link: the QR code shows it.";
+  });
+  return { sync };
+}

@@ -1,0 +1,202 @@
+// /embed?<state>&view=<view>: one figure of the explorer in an iframe (a course page, a blog).
+// The first paint uses the trace the server embedded (no request); plotly.js is loaded only for a
+// Plotly view (not for the cell). The cell shows one step: a slider moves it, and the step lives
+// in the hash (#t=, as in the explorer; #layer= and #unit= too). On a heatmap, #t= or #unit=
+// frames that step or unit. The figure is redrawn when the frame's size changes.
+// body[data-plotted] = "<view>|<state>" once the figure is drawn (tests wait for it).
+import { COMPARE, PLOTLY_URL } from "../constants.js";
+import { loadSide, side } from "../explorer/side-data.js";
+import { cursorShapes } from "../figures/common.js";
+import { loadPlotly, render } from "../plot.js";
+import { readView, writeView } from "../state.js";
+import { modelLine } from "../embed/model-line.js";
+
+const $ = (id) => document.getElementById(id);
+const embedded = (id) => JSON.parse($(id)?.textContent ?? "null");
+const VIEW = document.querySelector("main.embed").dataset.view;
+/** What a view is called while its figure is not drawn (loading, or nothing to show). */
+const WHAT = {
+  "fig-diff": "Against no dropout",
+  "fig-output": "The output",
+  "fig-grads": "Gradients through time",
+  "fig-extra-mask": "Other masks",
+  "fig-weight-mask": "Weight-drop mask",
+};
+
+const trace = embedded("initial-trace");
+const b = embedded("compare-trace"); // only in the views that use it (fig-diff, fig-output)
+const view = readView();
+const layer = () => Math.min(view.layer, trace.layers.length - 1);
+const step = () => Math.min(view.t, trace.tokens.length - 1);
+const unit = () => (view.unit !== null && view.unit < trace.config.units ? view.unit : null);
+const box = $("embed-box");
+const figure = $("embed-figure");
+
+function say(id, text) {
+  $(id).textContent = text;
+  $(id).hidden = !text;
+}
+
+/** The compare link's vs. pairs, in words ("emb_dropout=0"). */
+const vsWords = () => COMPARE.vs.map(([k, v]) => `${k}=${v}`).join(", ");
+
+function header(what, detail) {
+  say("embed-what", what);
+  const model = modelLine(trace.config);
+  if (b) say("embed-model", `· A: ${model} · B: A with ${vsWords()}`);
+  else if (COMPARE.query) say("embed-model", `· ${model} (model A of a comparison: this view shows A alone)`);
+  else say("embed-model", `· ${model}`);
+  say("embed-detail", detail);
+}
+
+/** Problems of the vs. fields join the link's own (rendered by the server) above the figure. */
+function compareProblems() {
+  if (!COMPARE.problems.length) return;
+  const list = $("embed-problems-list");
+  for (const p of COMPARE.problems) {
+    const li = document.createElement("li");
+    li.append(Object.assign(document.createElement("code"), { textContent: p.field }), `: ${p.message}`);
+    list.append(li);
+  }
+  const fields = [...list.querySelectorAll("code")].map((c) => c.textContent);
+  $("embed-problems-summary").textContent = `${fields.length} problem${fields.length === 1 ? "" : "s"} in this link: ${fields.join(", ")}`;
+  $("embed-problems").hidden = false;
+}
+
+/** The explorer at the same state (and comparison) and the same view. */
+function updateLink() {
+  const state = b ? (COMPARE.link ?? trace.state) : trace.state;
+  $("embed-open").href = `/?${state}${location.hash}`;
+}
+
+/** Drawn: a box that scrolls (a frame too small for the figure) is reachable from the keyboard. */
+function drawn() {
+  const scrolls = box.scrollHeight > box.clientHeight || box.scrollWidth > box.clientWidth;
+  if (scrolls) box.setAttribute("tabindex", "0");
+  else box.removeAttribute("tabindex");
+  document.body.dataset.plotted = `${VIEW}|${trace.state}`;
+}
+
+// ---- the cell: no Plotly ----
+
+async function startCell() {
+  const { drawEmbedCell } = await import("../embed/cell.js");
+  const slider = $("embed-t");
+  slider.max = String(trace.tokens.length - 1);
+  let first = true;
+  const draw = () => {
+    const t = step();
+    slider.value = String(t);
+    const word = trace.tokens[t].word;
+    $("embed-word").textContent = `${t}: ${word}`;
+    slider.setAttribute("aria-valuetext", `step ${t} of ${trace.tokens.length - 1}: ${word}`);
+    const cell = drawEmbedCell(figure, { width: box.clientWidth, height: box.clientHeight }, { trace, n: layer(), t, unit: unit() });
+    say("embed-summary", cell.text);
+    // a frame too short for the whole cell opens on its gates (their values and what reaches them)
+    if (first && box.scrollHeight > box.clientHeight) box.scrollTop = cell.gatesTop;
+    first = false;
+    document.body.dataset.step = String(t);
+    updateLink();
+    drawn();
+  };
+  slider.addEventListener("input", () => {
+    view.t = Number(slider.value);
+    writeView(view);
+    draw();
+  });
+  window.addEventListener("hashchange", () => {
+    Object.assign(view, readView());
+    draw();
+  });
+  header(trace.layers.length > 1 ? `Inside the LSTM cell, layer ${layer() + 1}` : "Inside the LSTM cell", "");
+  draw();
+  return draw;
+}
+
+// ---- a Plotly figure ----
+
+async function startPlot() {
+  const [{ SIDE, figureOf }, { fitToBox, splitTitle }, { describeFigure }] = await Promise.all([
+    import("../embed/figure-of.js"),
+    import("../embed/fit.js"),
+    import("../embed/summary.js"),
+  ]);
+  const sides = () => ({
+    baseline: side("baseline", trace),
+    mc: side("mc", trace),
+    mcB: b ? side("mc", b) : null,
+    grads: side("grads", trace),
+  });
+  let plotly = false;
+  const draw = () => {
+    const shown = figureOf(VIEW, trace, layer(), { b, side: sides(), diffOf: view.diff });
+    if (!shown.fig) {
+      header(WHAT[VIEW] ?? "LSTM Dropout Lab", "");
+      say("embed-message", shown.waiting ? "Loading…" : shown.empty);
+      figure.hidden = true;
+      if (shown.empty) drawn();
+      return;
+    }
+    const title = splitTitle(shown.fig.layout.title?.text);
+    const what = VIEW === "fig-output" ? `${WHAT[VIEW]}: ${title.what}` : title.what;
+    header(what, title.detail);
+    say("embed-summary", describeFigure(shown.fig, { what, detail: title.detail }));
+    if (!plotly) return; // the header first; the plot once plotly.js is here
+    say("embed-message", "");
+    figure.hidden = false;
+    const narrow = figure.clientWidth < 600; // plot.js's narrow layout
+    const { fig, height } = fitToBox(shown.fig, { width: box.clientWidth, height: box.clientHeight }, narrow);
+    if (fig.cursor && (view.t > 0 || unit() !== null)) fig.layout.shapes = cursorShapes(fig.cursor, step(), unit());
+    figure.style.height = `${height}px`;
+    render("embed-figure", fig).then(drawn);
+  };
+  draw();
+  // side data (B − A's baseline, the Monte Carlo draws, the gradients): asked for while plotly.js
+  // loads, so it is usually here by the first plot; drawn when it comes
+  const jobs = SIDE[VIEW] && !(VIEW === "fig-diff" && b) ? [[SIDE[VIEW], trace]] : [];
+  if (VIEW === "fig-output" && b) jobs.push(["mc", b]);
+  const sideLoaded = jobs.length ? loadSide(jobs) : Promise.resolve();
+  try {
+    await loadPlotly(PLOTLY_URL);
+  } catch (err) {
+    say("embed-message", `${err.message}: the figure cannot be drawn.`);
+    return draw;
+  }
+  plotly = true;
+  draw();
+  window.addEventListener("hashchange", () => {
+    Object.assign(view, readView());
+    updateLink();
+    draw();
+  });
+  sideLoaded.then(() => {
+    draw();
+    if (jobs.length) document.body.dataset.side = trace.state;
+  });
+  return draw;
+}
+
+/** Redraw when the frame's box changes size (a resized iframe, a scroll bar coming or going). */
+function followSize(draw) {
+  let last = `${box.clientWidth}x${box.clientHeight}`;
+  let queued = false;
+  new ResizeObserver(() => {
+    const now = `${box.clientWidth}x${box.clientHeight}`;
+    if (now === last || queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      last = `${box.clientWidth}x${box.clientHeight}`;
+      draw();
+    });
+  }).observe(box);
+}
+
+async function start() {
+  compareProblems();
+  updateLink();
+  const draw = VIEW === "cell" ? await startCell() : await startPlot();
+  followSize(draw);
+}
+
+start();

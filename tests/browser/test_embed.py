@@ -1,0 +1,299 @@
+"""/embed in Chromium, framed by a page of another origin, as a course page or a blog frames it.
+
+The host page is served by a second server (http.server on another port, reached as localhost
+while the app is 127.0.0.1): another origin, as a blog is. The embed draws inside it; "/",
+/lessons and /train refuse to be framed there (frame-ancestors 'none', X-Frame-Options: DENY).
+Screenshots of the frames at 320x240 and 960x600 go to artifacts/screenshots/embed-*.png.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import http.server
+import json
+import threading
+import urllib.request
+
+import numpy as np
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS
+
+SIZES = [(320, 240), (960, 600)]
+VIEWS = ["cell", "fig-embedding-mask", "fig-gate-f", "fig-output"]
+REFUSED = ["/", "/lessons", "/train"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory):
+    """page(name, body) -> the URL of an HTML page with that body, on another origin."""
+    root = tmp_path_factory.mktemp("host")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://localhost:{server.server_address[1]}"
+
+    def page(name: str, body: str) -> str:
+        head = '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>A course page</title>'
+        (root / f"{name}.html").write_text(head + body)
+        return f"{origin}/{name}.html"
+
+    yield page
+    server.shutdown()
+    server.server_close()
+
+
+def frame_tag(fid: str, src: str, w: int, h: int) -> str:
+    style = "border: 1px solid #999"
+    return f'<iframe id="{fid}" title="{fid}" src="{src}" width="{w}" height="{h}" style="{style}"></iframe>'
+
+
+@contextlib.contextmanager
+def opened(browser, url: str, viewport=(1300, 900)):
+    """A page at url, with every console error of it and its frames collected."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.goto(url)
+    try:
+        yield page, errors
+    finally:
+        context.close()
+
+
+def frame(page, fid: str):
+    return page.locator(f"#{fid}").element_handle().content_frame()
+
+
+def wait_drawn(f, timeout=20_000):
+    f.wait_for_function("() => document.body.dataset.plotted", timeout=timeout)
+    return f.evaluate("() => document.body.dataset.plotted")
+
+
+def requested(f) -> list[str]:
+    """Every URL the frame's document fetched (its resource timing)."""
+    return f.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+
+
+def plotted(f, what: str):
+    """What Plotly holds for the embedded figure, e.g. "data[0].z" or "layout.shapes" (typed arrays as lists)."""
+    flat = "(k, v) => (ArrayBuffer.isView(v) ? Array.from(v) : v)"
+    return f.evaluate(f"() => JSON.parse(JSON.stringify(document.getElementById('embed-figure').{what}, {flat}))")
+
+
+def api(base_url: str, path: str) -> dict:
+    with urllib.request.urlopen(base_url + path) as r:
+        return json.loads(r.read())
+
+
+def decoded(spec: dict) -> np.ndarray:
+    dtype = {"u1": np.uint8, "f4": np.float32}[spec["dtype"]]
+    shape = tuple(int(s) for s in spec["shape"].split(","))
+    return np.frombuffer(base64.b64decode(spec["bdata"]), dtype=dtype).reshape(shape)
+
+
+FIT = """() => {
+  const box = document.getElementById('embed-box');
+  const link = document.getElementById('embed-open').getBoundingClientRect();
+  const title = document.querySelector('.embed-title').getBoundingClientRect();
+  const drawn = document.querySelector('#embed-figure svg');
+  return {
+    inner: [innerWidth, innerHeight],
+    page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+    box: [box.scrollWidth, box.clientWidth],
+    drawn: drawn ? drawn.getBoundingClientRect().right : null,
+    link: [link.left, link.right, link.bottom],
+    title: [title.top, title.right],
+  };
+}"""
+
+
+def test_embed_draws_inside_an_iframe_of_another_origin(browser, base_url, host):
+    mask_src = f"{base_url}/embed?view=fig-embedding-mask&seed=3"
+    url = host("draws", frame_tag("mask", mask_src, 640, 400) + frame_tag("cell", f"{base_url}/embed?seed=3", 640, 400))
+    with opened(browser, url) as (page, errors):
+        mask, cell = frame(page, "mask"), frame(page, "cell")
+        assert wait_drawn(mask) == "fig-embedding-mask|seed=3&v=2" and wait_drawn(cell) == "cell|seed=3&v=2"
+        assert page.evaluate("location.origin") != mask.evaluate("() => location.origin") == base_url
+
+        # the heatmap Plotly shows is the trace's embedding mask, (T, E) drawn as E rows x T steps
+        z = np.array(plotted(mask, "data[0].z"))
+        expected = decoded(api(base_url, "/api/trace?seed=3")["embedding"]["mask"]).T
+        np.testing.assert_array_equal(z, expected)
+        # the first paint needs no request: the trace is in the page; the cell never loads plotly.js
+        assert not [r for r in requested(mask) if "/api/" in r]
+        assert not [r for r in requested(cell) if "/api/" in r or "plotly" in r]
+        assert cell.evaluate("() => typeof window.Plotly") == "undefined"
+        assert mask.evaluate("() => typeof window.Plotly") == "object"
+
+        # the cell: the diagram with each gate, the title and a text alternative
+        assert cell.locator("#embed-figure svg .gate-value").count() == 4
+        assert "Step 0: “the”" in cell.locator("#embed-figure svg").text_content()
+        assert "Dropout(0.25) + LSTM(dropout=0.5, recurrent_dropout=0.5)" in cell.locator("h1").text_content()
+        assert "input gate i" in cell.locator("#embed-summary").text_content()
+        # the slider, from the keyboard: the step goes in the hash and in the link to the lab
+        slider = cell.get_by_label("Step")
+        slider.focus()
+        slider.press("ArrowRight")
+        slider.press("ArrowRight")
+        cell.wait_for_function("() => document.body.dataset.step === '2'")
+        assert cell.evaluate("() => location.hash") == "#t=2"
+        assert "Step 2: “was”" in cell.locator("#embed-figure svg").text_content()
+        assert slider.get_attribute("aria-valuetext") == "step 2 of 10: was"
+        link = cell.get_by_role("link", name="Open in the LSTM Dropout Lab")
+        assert link.get_attribute("href") == "/?seed=3&v=2#t=2"
+        assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
+        assert errors == []
+
+
+def test_other_routes_refuse_to_be_framed(browser, base_url, host):
+    body = "".join(frame_tag(f"f{i}", base_url + path, 400, 300) for i, path in enumerate(REFUSED))
+    body += frame_tag("embed", base_url + "/embed", 400, 300)
+    with opened(browser, host("refused", body)) as (page, errors):
+        assert wait_drawn(frame(page, "embed")) == "cell|v=2"
+        for i, path in enumerate(REFUSED):
+            f = frame(page, f"f{i}")
+            page.wait_for_function("id => document.getElementById(id).contentWindow !== null", arg=f"f{i}")
+            # Chromium puts its error page in place of the app: nothing of the app is in the frame
+            assert f.url.startswith("chrome-error://"), (path, f.url)
+            assert f.locator("main, #verdict, .lab, .lessons").count() == 0
+        refusals = [e for e in errors if "frame-ancestors 'none'" in e]
+        assert len(refusals) == len(REFUSED) and len(errors) == len(REFUSED)
+    for path in REFUSED:
+        with urllib.request.urlopen(base_url + path) as r:
+            assert "frame-ancestors 'none'" in r.headers["content-security-policy"], path
+            assert r.headers["x-frame-options"] == "DENY", path
+    with urllib.request.urlopen(base_url + "/embed?view=fig-gate-f") as r:
+        assert r.headers["content-security-policy"].endswith("frame-ancestors *")
+        assert r.headers["x-frame-options"] is None
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_each_view_fits_its_frame_without_horizontal_scroll(browser, base_url, host, view):
+    sizes = [*SIZES, (640, 400)]
+    body = "".join(frame_tag(f"f{w}", f"{base_url}/embed?view={view}", w, h) for w, h in sizes)
+    with opened(browser, host(f"fit-{view}", body)) as (page, errors):
+        for w, h in sizes:
+            f = frame(page, f"f{w}")
+            assert wait_drawn(f) == f"{view}|v=2"
+            fit = f.evaluate(FIT)
+            assert fit["inner"] == [w, h]
+            assert fit["page"][0] <= fit["page"][1] and fit["box"][0] <= fit["box"][1], (w, fit)
+            assert fit["drawn"] is not None and fit["drawn"] <= w, (w, fit)
+            # the title and the link to the lab stay in the frame, whatever scrolls
+            assert fit["title"][0] >= 0 and fit["title"][1] <= w
+            assert fit["link"][0] >= 0 and fit["link"][1] <= w and fit["link"][2] <= h, (w, fit)
+            if view != "cell":
+                traces = f.evaluate("() => document.getElementById('embed-figure').data.length")
+                assert traces >= 1
+        if view == "fig-output":  # the Monte Carlo draws join the trace's point once /api/mc answers
+            f = frame(page, "f960")
+            f.wait_for_function("() => document.body.dataset.side")
+            f.wait_for_function("() => document.getElementById('embed-figure').data.some(t => t.type === 'box')")
+        assert errors == []
+
+
+def test_a_resized_frame_is_laid_out_again(browser, base_url, host):
+    with opened(browser, host("resize", frame_tag("f", f"{base_url}/embed?view=fig-gate-f", 960, 600))) as (page, _):
+        f = frame(page, "f")
+        wait_drawn(f)
+        wide = f.evaluate("() => document.getElementById('embed-figure')._fullLayout.width")
+        page.evaluate("() => { const f = document.getElementById('f'); f.width = 320; f.height = 240; }")
+        f.wait_for_function("() => document.getElementById('embed-figure')._fullLayout.width < 330")
+        fit = f.evaluate(FIT)
+        assert wide > 900 and fit["page"][0] <= fit["page"][1] and fit["box"][0] <= fit["box"][1]
+
+
+def test_a_link_with_problems_shows_them_above_the_figure(browser, base_url, host):
+    src = f"{base_url}/embed?view=nope&dropout=9"
+    with opened(browser, host("problems", frame_tag("f", src, 640, 400))) as (page, _):
+        f = frame(page, "f")
+        assert wait_drawn(f) == "cell|v=2"  # a bad view falls back to the cell; a bad rate to its default
+        summary = f.locator("#embed-problems summary")
+        assert (
+            " ".join(summary.text_content().split()) == "2 problems in this link: view, dropout"
+        )  # in the order of the link
+        assert summary.bounding_box()["y"] < f.locator("#embed-figure svg").bounding_box()["y"]
+        summary.click()
+        assert "view must be one of cell, fig-embedding-mask" in f.locator("#embed-problems").text_content()
+        assert f.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=2"
+
+
+def test_a_heatmap_frames_the_step_and_unit_of_the_hash_and_compare_links_show_b(browser, base_url, host):
+    body = frame_tag("cursor", f"{base_url}/embed?view=fig-gate-f#t=4&unit=30", 640, 400)
+    body += frame_tag("diff", f"{base_url}/embed?view=fig-diff&vs.emb_dropout=0", 640, 400)
+    with opened(browser, host("hash", body)) as (page, errors):
+        cursor, diff = frame(page, "cursor"), frame(page, "diff")
+        wait_drawn(cursor)
+        shapes = [[s["name"], s["x0"], s["y0"]] for s in plotted(cursor, "layout.shapes")]
+        assert ["cursor-t", 3.5, 0] in shapes and ["cursor-unit", 0, 29.5] in shapes
+        wait_drawn(diff)
+        assert diff.locator("#embed-what").text_content() == "h of B − h of A"
+        assert "B: A with emb_dropout=0" in diff.locator("h1").text_content()
+        href = diff.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href")
+        assert href == "/?v=2&vs.emb_dropout=0"
+        # B is in the page: B − A needs no request
+        assert not [r for r in requested(diff) if "/api/" in r]
+        assert errors == []
+
+
+@pytest.mark.parametrize("query", ["", "view=fig-input-mask", "view=fig-output&dropout=9"])
+def test_no_serious_accessibility_violation(browser, base_url, query):
+    from axe_playwright_python.sync_playwright import Axe
+
+    for w, h in SIZES:
+        context = browser.new_context(viewport={"width": w, "height": h})
+        page = context.new_page()
+        page.goto(f"{base_url}/embed?{query}")
+        wait_drawn(page.main_frame)
+        results = Axe().run(page)
+        violations = results.response["violations"]
+        bad = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
+        context.close()
+        assert bad == [], (query, w, bad)
+
+
+def test_screenshots_of_a_blog_post_with_embeds(browser, base_url, host):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    frames = [(v, w, h) for v in ("cell", "fig-input-mask", "fig-gate-f", "fig-output") for w, h in SIZES]
+    text = "<p>Dropout after the Embedding, or the LSTM's own? The figure below is live: hover it.</p>"
+    body = '<body style="font: 17px/1.5 Georgia, serif; max-width: 1000px; margin: 1rem auto; background: #fbf8f1">'
+    body += "<h1>Where does dropout land in an LSTM?</h1>"
+    body += "".join(text + frame_tag(f"{v}-{w}", f"{base_url}/embed?view={v}", w, h) for v, w, h in frames)
+    with opened(browser, host("blog", body), viewport=(1040, 900)) as (page, errors):
+        for v, w, _ in frames:
+            f = frame(page, f"{v}-{w}")
+            wait_drawn(f)
+            if v == "fig-output":
+                f.wait_for_function("() => document.body.dataset.side")
+        page.wait_for_timeout(300)  # Plotly's last transitions
+        for v, w, h in frames:
+            page.locator(f"#{v}-{w}").screenshot(path=str(SCREENSHOTS / f"embed-{v}-{w}x{h}.png"))
+        # the top of the post as a reader sees it (a full-page shot leaves frames out of view blank)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(SCREENSHOTS / "embed-blog.png"))
+        assert errors == []
+
+
+def test_a_sandboxed_frame_without_same_origin_draws_and_fetches(browser, base_url, host):
+    """Course platforms frame with sandbox="allow-scripts" alone: an opaque origin, whose ES modules
+    and fetches need the server's Access-Control-Allow-Origin (app/security.py)."""
+    src = f"{base_url}/embed?view=fig-output&seed=3"
+    tag = f'<iframe id="sb" title="sb" sandbox="allow-scripts" src="{src}" width="640" height="400"></iframe>'
+    with opened(browser, host("sandboxed", tag)) as (page, errors):
+        f = frame(page, "sb")
+        wait_drawn(f)
+        assert f.evaluate("() => origin") == "null"  # the opaque origin the sandbox gives
+        f.wait_for_function("() => document.body.dataset.side", timeout=20_000)  # /api/mc answered
+        assert any("/api/mc?" in url for url in requested(f))
+        assert len(plotted(f, "data")) >= 2  # the point and the Monte Carlo spread
+        assert errors == []

@@ -1,0 +1,328 @@
+"""The lesson player in Chromium: lesson 1 stepped through in presenter mode with the keyboard
+alone (the plots change as the lesson says, the step is the URL, no reload), questions with
+feedback, reload and Back, the lab's steps, every focus target on its page, the index, and
+axe-core on a lesson step. Screenshots: artifacts/screenshots/lesson-*.png."""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+
+from app.lessons import lesson_by_slug, load
+from app.lessons.targets import FOCUS
+from tests.browser.conftest import SCREENSHOTS, Watched
+
+LESSON = "/lessons/seed-question"
+
+
+def wait_step(w: Watched, n: int) -> None:
+    """Until step n is shown: its link loaded, every figure drawn for it."""
+    w.page.wait_for_function("n => document.body.dataset.step === String(n)", arg=n, timeout=20_000)
+    w.wait_plotted()
+
+
+def settle(w: Watched) -> None:
+    """Before leaving the page: its side data loaded and no request in flight (the player asks for
+    the next steps' traces ahead), so that none is cut off and reported as failed."""
+    w.page.wait_for_function("() => document.body.dataset.side === document.body.dataset.state", timeout=20_000)
+    w.page.wait_for_load_state("networkidle")
+
+
+def in_view(page, element_id: str) -> bool:
+    """The element's top is on screen (below the sticky bar), not hidden under the lesson panel."""
+    return page.evaluate(
+        """id => { const r = document.getElementById(id).getBoundingClientRect();
+                   return r.top >= 0 && r.top < innerHeight * 0.5 && r.left < innerWidth; }""",
+        element_id,
+    )
+
+
+def framed(page) -> dict:
+    return page.evaluate(
+        """() => ({focus: [...document.querySelectorAll('.lesson-focus')].map(e => e.id),
+                   marked: [...document.querySelectorAll('.lesson-mark')].map(e => e.id),
+                   highlight: document.body.dataset.highlight})"""
+    )
+
+
+def stripes(rows) -> bool:
+    """Every row of a mask constant over time: one mask for the whole sequence."""
+    return all(len(set(r)) == 1 for r in rows)
+
+
+def test_lesson_one_in_presenter_mode_with_the_keyboard_alone(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    w = Watched(context.new_page())
+    page = w.page
+    page.goto(base_url + LESSON + "/1?present=1")
+    wait_step(w, 1)
+    page.evaluate("window.sameDocument = true")  # gone if a step change reloaded the page
+    steps = lesson_by_slug("seed-question").steps
+
+    # 1: the two models, A and B, the answer in focus
+    assert page.url == base_url + LESSON + "/1?present=1"
+    assert page.locator("#strip-b").is_visible()
+    assert page.locator("#strip-b-vs").inner_text() == "B = A with emb_dropout = 0"
+    assert framed(page)["focus"] == ["verdict"] and in_view(page, "verdict")
+    assert page.locator("#lesson-count").inner_text() == "Step 1 of 6"
+
+    # 2: one model (B gone), the embedding mask in focus and marked: speckle, a fresh draw per step
+    page.keyboard.press("ArrowRight")
+    wait_step(w, 2)
+    assert page.url == base_url + LESSON + "/2?present=1"
+    assert not page.locator("#strip-b").is_visible()
+    marks = framed(page)
+    assert marks["focus"] == ["fig-embedding-mask"] and marks["highlight"] == "mask:embedding"
+    assert marks["marked"] == ["fig-embedding-mask", "fig-embedding-mask-b"]  # B's twin too, when B is shown
+    assert in_view(page, "fig-embedding-mask")
+    assert page.locator("#step-title").inner_text() == steps[1].title
+    assert not stripes(w.z("fig-embedding-mask"))
+
+    # 3: the LSTM's input mask in focus: stripes (one mask per sequence), one panel per gate
+    page.keyboard.press("ArrowRight")
+    wait_step(w, 3)
+    assert framed(page)["focus"] == ["fig-input-mask"] and in_view(page, "fig-input-mask")
+    for k in range(4):
+        assert stripes(w.z("fig-input-mask", k)), k
+
+    # 4: the cell, its input gate marked
+    page.keyboard.press("ArrowRight")
+    wait_step(w, 4)
+    assert framed(page)["focus"] == ["cell"] and framed(page)["highlight"] == "gate:i"
+    stroke = page.evaluate("getComputedStyle(document.querySelector('#cell rect.gate-box.gate-i')).strokeWidth")
+    assert stroke == "5px"
+    assert page.evaluate("getComputedStyle(document.querySelector('#cell rect.gate-box.gate-f')).strokeWidth") != "5px"
+
+    # 5: what reaches each gate
+    page.keyboard.press("ArrowRight")
+    wait_step(w, 5)
+    assert framed(page)["focus"] == ["reach"] and in_view(page, "reach")
+
+    # 6: the popular answer checked, in compare mode again: B appears, the strip's LSTM dropout marked
+    page.keyboard.press("ArrowRight")
+    wait_step(w, 6)
+    assert page.url == base_url + LESSON + "/6?present=1"
+    assert page.locator("#strip-b").is_visible()
+    assert framed(page)["focus"] == ["plan"] and "strip-dropout" in framed(page)["marked"]
+    page.locator("#fig-embedding-mask").scroll_into_view_if_needed()
+    page.wait_for_function("() => (document.getElementById('fig-embedding-mask-b').data || []).length > 0")
+    assert all(v == 1 for row in w.z("fig-embedding-mask-b") for v in row)  # B: no Dropout after the Embedding
+
+    # back with the keyboard, and with the browser's Back
+    page.keyboard.press("ArrowLeft")
+    wait_step(w, 5)
+    assert page.url == base_url + LESSON + "/5?present=1" and not page.locator("#strip-b").is_visible()
+    page.go_back()
+    wait_step(w, 6)
+    assert page.url == base_url + LESSON + "/6?present=1" and page.locator("#strip-b").is_visible()
+    assert page.evaluate("window.sameDocument") is True  # every step change without a reload
+    # the last step's Next leads to the next lesson, in presenter mode still
+    assert page.locator("#lesson-next").inner_text().startswith("Next lesson: Inside the cell")
+    settle(w)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url(base_url + "/lessons/inside-the-cell/1?present=1")
+    wait_step(w, 1)
+    assert w.problems == []
+    context.close()
+
+
+def test_a_question_gives_feedback_right_and_wrong(watched, base_url):
+    w = watched
+    w.page.goto(base_url + LESSON + "/3")
+    wait_step(w, 3)
+    page = w.page
+    q = lesson_by_slug("seed-question").steps[2].questions[0]
+    box = page.locator(".question")
+    assert box.locator(".question-prompt").inner_text() == q.prompt
+    wrong = 1
+    box.get_by_role("button", name=q.choices[wrong]).focus()
+    page.keyboard.press("Enter")
+    feedback = box.locator(".feedback")
+    assert feedback.get_attribute("aria-live") == "polite"
+    text = feedback.inner_text()
+    assert text.startswith("Not quite") and q.explanations[wrong] in text and q.explanations[q.answer] in text
+    assert box.get_attribute("data-answered") == "wrong"
+    assert box.locator(f'.choice[data-index="{wrong}"]').get_attribute("data-verdict") == "wrong"
+    assert box.locator(f'.choice[data-index="{q.answer}"]').get_attribute("data-verdict") == "right"
+    assert box.locator(".choice:disabled").count() == len(q.choices)
+    # the focus stays in the question: Enter on "Try again", then the right answer
+    assert page.evaluate("document.activeElement.textContent") == "Try again"
+    page.keyboard.press("Enter")
+    assert feedback.inner_text() == "" and box.locator(".choice:disabled").count() == 0
+    box.get_by_role("button", name=q.choices[q.answer]).focus()
+    page.keyboard.press("Space")
+    text = feedback.inner_text()
+    assert text.startswith("Right.") and q.explanations[q.answer] in text
+    assert box.get_attribute("data-answered") == "right"
+    # answering is not moving: the step and its plots stay
+    assert page.url == base_url + LESSON + "/3" and page.evaluate("document.body.dataset.step") == "3"
+    assert w.problems == []
+
+
+def test_reload_restores_the_step_and_the_progress_links_move(watched, base_url):
+    w = watched
+    page = w.page
+    page.goto(base_url + LESSON + "/2#t=3")
+    wait_step(w, 2)
+    page.get_by_role("button", name="Next →").click()
+    wait_step(w, 3)
+    assert page.url == base_url + LESSON + "/3#t=3"  # the view (the hash) is kept
+    settle(w)
+    page.reload()
+    wait_step(w, 3)
+    assert page.locator("#step-title").inner_text() == "Speckle against stripes"
+    assert page.evaluate("document.getElementById('timestep').value") == "3"
+    page.get_by_role("link", name="Step 6: The popular answer, checked").click()
+    wait_step(w, 6)
+    assert page.url == base_url + LESSON + "/6#t=3" and page.locator("#strip-b").is_visible()
+    # "open this step in the explorer" plays the same state freely
+    assert page.locator("#lesson-open").get_attribute("href") == "/?seed=3&v=2&vs.emb_dropout=0"
+    assert w.problems == []
+
+
+def test_a_changed_model_is_said_and_the_step_comes_back(watched, base_url):
+    w = watched
+    page = w.page
+    page.goto(base_url + LESSON + "/2")
+    wait_step(w, 2)
+    assert not page.locator("#lesson-changed").is_visible()
+    page.get_by_role("button", name="Controls").click()
+    page.get_by_role("button", name="Resample masks").click()
+    page.wait_for_function("() => document.body.dataset.plotted?.includes('seed=4')")
+    assert page.locator("#lesson-changed").is_visible()
+    assert page.url == base_url + LESSON + "/2"  # the step is the URL; what you made is one click away
+    assert page.locator("#lesson-mine").get_attribute("href") == "/?seed=4&v=2"
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Back to the step's model").click()
+    page.wait_for_function("() => document.body.dataset.plotted === 'seed=3&v=2'")
+    assert not page.locator("#lesson-changed").is_visible()
+    assert w.problems == []
+
+
+def test_lab_steps_of_the_same_run_need_no_reload(watched, base_url):
+    w = watched
+    page = w.page
+    page.goto(base_url + "/lessons/does-it-matter/1?present=1")
+    page.wait_for_function("() => document.body.dataset.step === '1' && document.body.dataset.plotly === 'ready'")
+    page.evaluate("window.sameDocument = true")
+    assert framed(page)["focus"] == ["lab-curves"]
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.body.dataset.step === '2'")
+    assert page.url == base_url + "/lessons/does-it-matter/2?present=1"
+    assert framed(page)["highlight"] == "curve:none" and in_view(page, "lab-curves")
+    outline = page.evaluate("getComputedStyle(document.querySelector('.config:has(#config-none)')).outlineStyle")
+    assert outline == "solid"
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.body.dataset.step === '3'")
+    assert framed(page)["focus"] == ["lab-sentence"] and page.evaluate("window.sameDocument") is True
+    assert page.locator("#lesson-open").get_attribute("href") == "/train?v=2&present=1"
+    assert w.problems == []
+
+
+def test_the_emphasised_curve_is_drawn_thicker(watched, base_url):
+    """The curves of a run on the step that highlights 'none': its lines thicker, the others pale
+    (the page's own figure builder, given two epochs of a run)."""
+    page = watched.page
+    page.goto(base_url + "/lessons/does-it-matter/2")
+    page.wait_for_function("() => document.body.dataset.plotly === 'ready'")
+    lines = page.evaluate(
+        """async () => {
+          const { curvesFigure } = await import("/static/js/lab/curves.js");
+          const rows = [1, 2].map(epoch => ({ epoch, train_acc: 0.6, val_acc: 0.6, train_loss: 1, val_loss: 1 }));
+          const run = { start: { configs: ["none", "both"], epochs: 2 }, rows: { none: rows, both: rows } };
+          const emphasis = document.body.dataset.highlight.split(":")[1];
+          return curvesFigure(run, "acc", { none: "no dropout", both: "both" }, emphasis).data
+            .map(t => ({ group: t.legendgroup, width: t.line.width, opacity: t.opacity }));
+        }"""
+    )
+    assert {line["group"] for line in lines} == {"none", "both"}
+    for line in lines:
+        if line["group"] == "none":
+            assert line["width"] > 3 and line["opacity"] == 1
+        else:
+            assert line["width"] <= 2.5 and line["opacity"] < 1
+    assert watched.problems == []
+
+
+def test_every_focus_target_is_on_its_page(watched, base_url):
+    page = watched.page
+    first_of = {}
+    for lesson in load():
+        for n, step in enumerate(lesson.steps, start=1):
+            first_of.setdefault(step.view, f"/lessons/{lesson.slug}/{n}")
+    assert set(first_of) == set(FOCUS)
+    for view, url in first_of.items():
+        page.goto(base_url + url)
+        missing = page.evaluate("ids => ids.filter(id => !document.getElementById(id))", list(FOCUS[view]))
+        assert missing == [], (view, missing)
+
+
+def test_the_index_lists_every_lesson_and_starts_it(watched, base_url):
+    page = watched.page
+    page.goto(base_url + "/lessons")
+    cards = page.locator(".lesson-card")
+    assert cards.count() == len(load())
+    for lesson, card in zip(load(), cards.all(), strict=True):
+        facts = card.locator(".lesson-facts").inner_text()
+        assert lesson.level in facts and f"{lesson.minutes} minutes" in facts and f"{len(lesson.steps)} steps" in facts
+        assert card.get_by_text(lesson.summary).is_visible()
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="Present to a room: Dropout at inference, and Monte Carlo dropout").click()
+    page.wait_for_url(base_url + "/lessons/inference/1?present=1")
+    watched.wait_plotted()
+    assert page.evaluate("document.documentElement.classList.contains('classroom')")
+    assert watched.problems == []
+
+
+def serious(results) -> list[str]:
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_no_serious_accessibility_violation_on_a_lesson_step(watched, base_url):
+    w = watched
+    w.page.goto(base_url + LESSON + "/3")
+    wait_step(w, 3)
+    w.page.locator(".choice").first.click()  # the question answered: its feedback is checked too
+    assert serious(Axe().run(w.page)) == []
+    w.page.goto(base_url + "/lessons")
+    assert serious(Axe().run(w.page)) == []
+
+
+def test_screenshots(browser, base_url):
+    """A lesson step on a projector (present=1), at a desk and on a phone; the index."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = [
+        ("lesson-step-present-1280x720", 1280, 720, LESSON + "/3?present=1"),
+        ("lesson-step-present-1024x768", 1024, 768, LESSON + "/4?present=1"),
+        ("lesson-step-desktop", 1440, 900, LESSON + "/3"),
+        ("lesson-step-phone", 390, 844, LESSON + "/3"),
+        ("lesson-lab-step-present", 1280, 720, "/lessons/does-it-matter/2?present=1"),
+    ]
+    for name, width, height, url in shots:
+        phone = width < 500
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            device_scale_factor=2 if phone else 1,
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        w = Watched(context.new_page())
+        w.page.goto(base_url + url)
+        if "does-it-matter" in url:
+            w.page.wait_for_function("() => document.body.dataset.plotly === 'ready'")
+        else:
+            wait_step(w, int(url.split("/")[3].split("?")[0]))
+        w.page.wait_for_timeout(300)
+        if phone:
+            assert w.page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        w.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        assert w.problems == []
+        context.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base_url + "/lessons")
+    page.screenshot(path=str(SCREENSHOTS / "lesson-index.png"), full_page=True)
+    context.close()
