@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -332,3 +333,62 @@ def test_lesson_text_is_the_servers_markdown_and_reaches_the_page_escaped(client
     assert "<code>Dropout(0.25)</code>" in step["html"] and "<script" not in step["html"]
     assert step["focus"] == "fig-embedding-mask" and step["highlight"] == "mask:embedding"
     assert constants["present"] is False and constants["step"] == 2
+
+
+STATIC_JS = Path(__file__).parents[1] / "static" / "js"
+IMPORT = re.compile(r"""^import\s[^;]*?from\s+"(\.[^"]+)";|^import\s+"(\.[^"]+)";""", re.M)
+DYNAMIC = re.compile(r"""import\("(\.[^"]+)"\)""")
+
+
+def module_graph(entry: str, dynamic: set[str] = frozenset()) -> set[str]:
+    """Every module (path under static/js, no .js) that `entry` imports, directly or not;
+    dynamic: the modules whose import("...") calls count too."""
+    seen, todo = set(), [entry]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        text = (STATIC_JS / f"{name}.js").read_text()
+        found = [a or b for a, b in IMPORT.findall(text)]
+        if name in dynamic:
+            found += DYNAMIC.findall(text)
+        for rel in found:
+            path = (STATIC_JS / name).parent / rel
+            todo.append(path.resolve().relative_to(STATIC_JS.resolve()).with_suffix("").as_posix())
+    return seen
+
+
+def preloaded(html: str) -> set[str]:
+    return set(re.findall(r'<link rel="modulepreload" href="/static/js/([^"]+)\.js">', html))
+
+
+@pytest.mark.parametrize(
+    ("url", "entry"),
+    [
+        ("/", "pages/explorer"),
+        ("/lessons/seed-question/1", "pages/explorer"),
+        ("/train", "pages/train"),
+        ("/lessons", "pages/lessons"),
+        ("/embed?view=fig-h", "pages/embed"),
+        ("/embed?view=fig-grads", "pages/embed"),
+    ],
+)
+def test_every_module_a_page_loads_is_preloaded(client, url, entry):
+    """No request waterfall: the browser fetches the whole module graph at once, not one level of
+    imports after another (an import added without its preload link shows up here)."""
+    html = client.get(url).text
+    graph = module_graph(entry, dynamic={"pages/embed"} if "fig-" in url else set())
+    if "fig-" in url:
+        graph -= module_graph("embed/cell") - module_graph("embed/figure-of")  # the cell's, not drawn here
+    graph.discard(entry)  # the page's <script type="module"> itself
+    assert graph - preloaded(html) == set()
+    assert preloaded(html) - module_graph(entry, dynamic={"pages/embed"}) == set()  # nothing preloaded in vain
+
+
+def test_the_embedded_cell_preloads_the_cell_and_not_the_figures(client):
+    html = client.get("/embed?view=cell").text
+    graph = module_graph("pages/embed") | module_graph("embed/cell")
+    graph.discard("pages/embed")
+    assert graph - preloaded(html) == set()
+    assert not any(m.startswith("figures/") and m != "figures/common" for m in preloaded(html))

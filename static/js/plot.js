@@ -16,11 +16,14 @@ export function setTextScale(k) {
   textScale = k;
 }
 
+/** Is a figure's box drawn in the narrow layout (under 600 px: the toolbar gets a band of its own,
+ * long tick words stand upright)? */
+export const isNarrow = (box) => box.clientWidth < 600;
+
 /** Draw or update a figure ({data, layout}); Plotly.react only changes what differs. */
 export function render(id, fig, onClick) {
   const box = document.getElementById(id);
-  const narrow = box.clientWidth < 600;
-  const layout = fitted(fig.layout, { scale: textScale, narrow });
+  const layout = fitted(fig.layout, { scale: textScale, narrow: isNarrow(box) });
   const config = { ...CONFIG, toImageButtonOptions: { format: "png", scale: 2, filename: `lstm-dropout-lab-${id}` } };
   const done = window.Plotly.react(box, fig.data, layout, config);
   if (onClick && !listening.has(id)) {

@@ -80,6 +80,17 @@ class Watched:
         )
 
 
+def device(browser, width: int, height: int):
+    """A browser context of that viewport; under 500 px wide, a phone (touch, 2x pixels)."""
+    phone = width < 500
+    return browser.new_context(
+        viewport={"width": width, "height": height},
+        device_scale_factor=2 if phone else 1,
+        is_mobile=phone,
+        has_touch=phone,
+    )
+
+
 @pytest.fixture
 def watched(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})

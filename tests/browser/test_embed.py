@@ -297,3 +297,25 @@ def test_a_sandboxed_frame_without_same_origin_draws_and_fetches(browser, base_u
         assert any("/api/mc?" in url for url in requested(f))
         assert len(plotted(f, "data")) >= 2  # the point and the Monte Carlo spread
         assert errors == []
+
+
+def test_classroom_mode_draws_larger_text_that_still_fits_and_the_link_keeps_it(browser, base_url, host):
+    body = frame_tag("room", f"{base_url}/embed?view=fig-gate-f&present=1", 960, 600)
+    body += frame_tag("desk", f"{base_url}/embed?view=fig-gate-f", 960, 600)
+    with opened(browser, host("present", body)) as (page, errors):
+        room, desk = frame(page, "room"), frame(page, "desk")
+        wait_drawn(room), wait_drawn(desk)
+        assert room.evaluate("document.documentElement.className") == "classroom"
+        assert desk.evaluate("document.documentElement.className") == ""
+        # plot.js's projector scale: 1.5x the chart text, and the figure still fills the frame's box
+        font = "() => document.getElementById('embed-figure')._fullLayout.font.size"
+        assert room.evaluate(font) == pytest.approx(1.5 * desk.evaluate(font))
+        for f in (room, desk):
+            fit = f.evaluate(FIT)
+            assert fit["page"][0] <= fit["page"][1] and fit["box"][0] <= fit["box"][1]
+            drawn = f.evaluate("() => document.querySelector('#embed-figure svg').getBoundingClientRect().height")
+            box = f.evaluate("() => document.getElementById('embed-box').clientHeight")
+            assert drawn <= box + 1  # fitToBox accounts for the taller drawing at scale 1.5
+        assert room.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=2&present=1"
+        assert desk.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=2"
+        assert errors == []

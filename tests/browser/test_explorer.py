@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, device
 
 CONTROLS = [
     "Framework",
@@ -178,7 +178,7 @@ def test_clicking_a_gate_cell_follows_that_unit(watched, base_url):
 
 @pytest.mark.parametrize("width", [390])
 def test_phone_has_no_horizontal_scroll(browser, base_url, width):
-    context = browser.new_context(viewport={"width": width, "height": 844}, device_scale_factor=2, is_mobile=True)
+    context = device(browser, width, 844)
     page = context.new_page()
     page.goto(base_url + "/")
     page.wait_for_function("() => document.body.dataset.plotted === document.body.dataset.state", timeout=20_000)

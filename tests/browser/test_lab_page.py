@@ -15,7 +15,7 @@ import pytest
 
 from app.lab.params import CONFIGS, LabQuery
 from app.state import parse
-from tests.browser.conftest import SCREENSHOTS, Watched
+from tests.browser.conftest import SCREENSHOTS, Watched, device
 
 SMALL = "units=8&weights=random&train_size=50&epochs=3&batch=25"
 TITLES = {"none": "no dropout", "emb": "embedding dropout only", "cell": "the LSTM's dropout only", "both": "both"}
@@ -330,13 +330,8 @@ def test_the_keyboard_alone_starts_a_run(watched, base_url):
     assert watched.problems == []
 
 
-def shot(browser, base_url, width, height, name, hash_="", phone=False):
-    context = browser.new_context(
-        viewport={"width": width, "height": height},
-        device_scale_factor=2 if phone else 1,
-        is_mobile=phone,
-        has_touch=phone,
-    )
+def shot(browser, base_url, width, height, name, hash_=""):
+    context = device(browser, width, height)
     w = Watched(context.new_page())
     page = open_lab(w, base_url, f"{SMALL}&data_seed=11", "#run=1" + hash_)
     assert wait_finished(page) == "done"
@@ -371,7 +366,7 @@ def test_larger_text_scales_the_page_and_the_chart(browser, base_url):
 
 
 def test_phone_has_no_horizontal_scroll_and_readable_curves(browser, base_url):
-    context, w, page = shot(browser, base_url, 390, 844, "390", phone=True)
+    context, w, page = shot(browser, base_url, 390, 844, "390")
     assert no_horizontal_scroll(page)
     box = page.locator("#fig-curves .main-svg").first.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["width"] >= 300

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, Watched
+from tests.browser.conftest import SCREENSHOTS, Watched, device
 
 OVERLAPS = (Path(__file__).parent / "overlaps.js").read_text()
 DESKTOPS = [(1024, 768), (1280, 720), (1920, 1080)]
@@ -29,13 +29,7 @@ CONTROLS = "#controls input, #controls select, #controls button, #controls summa
 
 
 def open_layout(browser, base_url, width, height, big, query="/"):
-    phone = width < 500
-    context = browser.new_context(
-        viewport={"width": width, "height": height},
-        device_scale_factor=2 if phone else 1,
-        is_mobile=phone,
-        has_touch=phone,
-    )
+    context = device(browser, width, height)
     w = Watched(context.new_page())
     w.page.goto(base_url + query + ("#big=1" if big else ""))
     w.wait_plotted()

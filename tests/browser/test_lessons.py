@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from app.lessons import lesson_by_slug, load
 from app.lessons.targets import FOCUS
-from tests.browser.conftest import SCREENSHOTS, Watched
+from tests.browser.conftest import SCREENSHOTS, Watched, device
 
 LESSON = "/lessons/seed-question"
 
@@ -302,13 +302,7 @@ def test_screenshots(browser, base_url):
         ("lesson-lab-step-present", 1280, 720, "/lessons/does-it-matter/2?present=1"),
     ]
     for name, width, height, url in shots:
-        phone = width < 500
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            device_scale_factor=2 if phone else 1,
-            is_mobile=phone,
-            has_touch=phone,
-        )
+        context = device(browser, width, height)
         w = Watched(context.new_page())
         w.page.goto(base_url + url)
         if "does-it-matter" in url:
@@ -316,7 +310,7 @@ def test_screenshots(browser, base_url):
         else:
             wait_step(w, int(url.split("/")[3].split("?")[0]))
         w.page.wait_for_timeout(300)
-        if phone:
+        if width < 500:
             assert w.page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         w.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
         assert w.problems == []

@@ -2,7 +2,7 @@
 // beside the model, where it wraps at 320 px instead of running off the plot), and the plot takes
 // the height the frame leaves it, never less than a readable minimum (below it the figure's box
 // scrolls, the header and the link stay in view).
-import { fitted } from "../figures/common.js";
+import { fitted, heightScale } from "../figures/common.js";
 
 const AXIS = /^[xy]axis\d*$/;
 const strip = (html) => html.replace(/<[^>]+>/g, "").trim();
@@ -22,9 +22,10 @@ export function minHeight(builderHeight) {
 /**
  * fig: a builder's {data, layout}; box: {width, height} of the figure's box (px); narrow: drawn
  * in plot.js's narrow layout (box under 600 px), which adds a band for the toolbar and room for
- * upright words. Returns the figure to hand to plot.js and the height it will have when drawn.
+ * upright words; scale: plot.js's text scale (1.5 in classroom mode, which also makes the figure
+ * taller). Returns the figure to hand to plot.js and the height it will have when drawn.
  */
-export function fitToBox(fig, box, narrow) {
+export function fitToBox(fig, box, { narrow = false, scale = 1 } = {}) {
   const m = fig.layout.margin ?? {};
   // no title on the plot: the top margin is the toolbar's (plot.js adds a band of its own when narrow)
   // narrow: plot.js adds the toolbar's band on top and room for upright words below (automargin
@@ -35,9 +36,12 @@ export function fitToBox(fig, box, narrow) {
   // heatmaps take the whole height; a few rows of points (the output) only so much of it
   const most = fig.data.some((t) => t.type === "heatmap") ? Infinity : Math.max(300, fig.layout.height * 1.6);
   const want = Math.max(minHeight(fig.layout.height), Math.min(most, Math.floor(box.height)));
-  const added = fitted({ ...base, height: want }, { narrow }).height - want; // what plot.js adds
-  const layout = { ...base, height: Math.max(60, want - added) };
+  // plot.js draws a height h as grow * h + what the narrow layout adds: solve for `want`
+  const drawn = (h) => fitted({ ...base, height: h }, { narrow, scale }).height;
+  const grow = heightScale(scale);
+  const added = drawn(want) - Math.round(want * grow);
+  const layout = { ...base, height: Math.max(60, Math.floor((want - added) / grow)) };
   // a short colour bar gets fewer ticks, so that they do not overlap
   const data = want < 260 ? fig.data.map((t) => (t.colorbar && !t.colorbar.tickvals ? { ...t, colorbar: { ...t.colorbar, nticks: 3 } } : t)) : fig.data;
-  return { fig: { ...fig, data, layout }, height: layout.height + added };
+  return { fig: { ...fig, data, layout }, height: drawn(layout.height) };
 }

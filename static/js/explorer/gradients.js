@@ -4,8 +4,8 @@
 // dL/de(t) beside the embedding mask, and what the numbers say, in words computed from them.
 import { decode } from "../decode.js";
 import { stepLabels, tagged } from "../figures/common.js";
-import { embeddingGradFigure, gradNormsFigure } from "../figures/grads.js";
-import { embeddingMaskFigure } from "../figures/masks.js";
+import { gradNorms, modelFigure } from "../figures/by-id.js";
+import { embeddingGradFigure } from "../figures/grads.js";
 import { GATES } from "../gates.js";
 import { layerData } from "../trace-data.js";
 import { pickPoint } from "./cursor.js";
@@ -96,27 +96,12 @@ export function renderGradients(scheduler) {
   const tag = modelB() ? "A" : "";
   const labels = stepLabels(trace.tokens);
   const n = currentLayer();
-  const layer = grads.layers[n];
-  const without = grads.without_dropout.layers[n];
-  const layers = trace.layers.length > 1 ? ` (layer ${n + 1})` : "";
   const key = `${grads.state}|${grads.label}`;
   const z = zeroCounts(trace, grads);
   scheduler.draw("fig-grad-norms", `${tag}|${key}|${n}|${labels.join("\u0001")}`, () =>
-    tagged(
-      gradNormsFigure(
-        [
-          { title: "‖dL/de(t)‖: what reaches each word's embedding", with: decode(grads.embedding.norm).data, without: decode(grads.without_dropout.embedding.norm).data },
-          { title: `‖dL/dh(t)‖${layers}`, with: decode(layer.dh_norm).data, without: decode(without.dh_norm).data },
-          { title: `‖dL/dc(t)‖${layers}`, with: decode(layer.dc_norm).data, without: decode(without.dc_norm).data },
-        ],
-        labels,
-        "How far the gradient reaches back",
-        "solid: with these masks · dotted: no dropout",
-      ),
-      tag,
-    ), pickPoint("step"));
+    tagged(gradNorms(trace, grads, n, "solid: with these masks · dotted: no dropout"), tag), pickPoint("step"));
   scheduler.draw("fig-grad-mask", `${tag}|${trace.embedding.mask.bdata}|${labels.join("\u0001")}`, () =>
-    tagged(embeddingMaskFigure(decode(trace.embedding.mask), trace.embedding.mask_scale, labels, trace.plan, trace.config.phase), tag), elementClick);
+    tagged(modelFigure("fig-embedding-mask", trace, 0), tag), elementClick);
   scheduler.draw("fig-grad-embedding", `${tag}|${key}`, () =>
     tagged(embeddingGradFigure(decode(grads.embedding.grad), labels, "dL/de(t): the gradient back at the embedding", `label ${grads.label} · exactly 0 (dark): ${z.zeros} of ${z.n}`), tag), elementClick);
   $("grads-summary").replaceChildren(...sentences(trace, grads, grads.label, z).map((s) => Object.assign(document.createElement("li"), { textContent: s })));

@@ -46,6 +46,9 @@ function scaleFonts(value, k) {
 
 const AXIS = /^[xy]axis\d*$/;
 
+/** How much taller fitted() draws a figure at a text scale (70 % of the text's growth). */
+export const heightScale = (scale) => 1 + (scale - 1) * 0.7;
+
 /** The layout as drawn: fonts and margins scaled for a projector (scale 1.5: 16.5 px ticks), and
  * on a narrow screen the toolbar gets its own band above the title and tick labels their room. */
 export function fitted(layout, { scale = 1, narrow = false }) {
@@ -53,7 +56,7 @@ export function fitted(layout, { scale = 1, narrow = false }) {
   out.font = { ...(out.font ?? {}), size: (layout.font?.size ?? BASE_FONT) * scale };
   const m = layout.margin ?? {};
   out.margin = { ...m, l: Math.round((m.l ?? 48) * scale), t: Math.round((m.t ?? 30) * scale), b: Math.round((m.b ?? 40) * scale) };
-  out.height = Math.round(layout.height * (1 + (scale - 1) * 0.7));
+  out.height = Math.round(layout.height * heightScale(scale));
   if (narrow) {
     // the toolbar gets a band of its own above the title; the words under a time axis stand
     // upright with room below them (a fixed height would clip them: "1 mc")

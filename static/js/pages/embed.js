@@ -3,11 +3,12 @@
 // Plotly view (not for the cell). The cell shows one step: a slider moves it, and the step lives
 // in the hash (#t=, as in the explorer; #layer= and #unit= too). On a heatmap, #t= or #unit=
 // frames that step or unit. The figure is redrawn when the frame's size changes.
-// body[data-plotted] = "<view>|<state>" once the figure is drawn (tests wait for it).
-import { COMPARE, PLOTLY_URL } from "../constants.js";
+// ?present=1 (classroom mode): larger type and chart text, as on the other pages; the link to the
+// explorer keeps it. body[data-plotted] = "<view>|<state>" once the figure is drawn (tests wait for it).
+import { COMPARE, PLOTLY_URL, PRESENT } from "../constants.js";
 import { loadSide, side } from "../explorer/side-data.js";
 import { cursorShapes } from "../figures/common.js";
-import { loadPlotly, render } from "../plot.js";
+import { isNarrow, loadPlotly, render, setTextScale } from "../plot.js";
 import { readView, writeView } from "../state.js";
 import { modelLine } from "../embed/model-line.js";
 
@@ -66,7 +67,7 @@ function compareProblems() {
 /** The explorer at the same state (and comparison) and the same view. */
 function updateLink() {
   const state = b ? (COMPARE.link ?? trace.state) : trace.state;
-  $("embed-open").href = `/?${state}${location.hash}`;
+  $("embed-open").href = `/?${state}${PRESENT ? "&present=1" : ""}${location.hash}`;
 }
 
 /** Drawn: a box that scrolls (a frame too small for the figure) is reachable from the keyboard. */
@@ -127,6 +128,8 @@ async function startPlot() {
     mcB: b ? side("mc", b) : null,
     grads: side("grads", trace),
   });
+  const scale = PRESENT ? 1.5 : 1; // classroom mode: the explorer's projector text
+  setTextScale(scale);
   let plotly = false;
   const draw = () => {
     const shown = figureOf(VIEW, trace, layer(), { b, side: sides(), diffOf: view.diff });
@@ -144,8 +147,7 @@ async function startPlot() {
     if (!plotly) return; // the header first; the plot once plotly.js is here
     say("embed-message", "");
     figure.hidden = false;
-    const narrow = figure.clientWidth < 600; // plot.js's narrow layout
-    const { fig, height } = fitToBox(shown.fig, { width: box.clientWidth, height: box.clientHeight }, narrow);
+    const { fig, height } = fitToBox(shown.fig, { width: box.clientWidth, height: box.clientHeight }, { narrow: isNarrow(figure), scale });
     if (fig.cursor && (view.t > 0 || unit() !== null)) fig.layout.shapes = cursorShapes(fig.cursor, step(), unit());
     figure.style.height = `${height}px`;
     render("embed-figure", fig).then(drawn);
