@@ -177,7 +177,7 @@ def _train(args: argparse.Namespace) -> int:
         layers=state.layers,
         threads=TRAIN_THREADS,
     )
-    progress = Progress(cfg.epochs, -(-cfg.train_size // cfg.batch), args.json)
+    progress = Progress(cfg.epochs, cfg.batches, args.json)
     with one_blas_thread():
         w, _ = engine_train.train(state.run_spec(), cfg, on_batch=progress.batch, on_epoch=progress.epoch)
     if args.out.suffix == ".json":

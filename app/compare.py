@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import parse_qsl, quote
 
-from app.state import FIELD, Problem, State, StateError, parse
-from app.state import _format as format_value
+from app.state import FIELD, Problem, State, StateError, format_value, parse
 
 PREFIX = "vs."
 

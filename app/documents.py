@@ -18,7 +18,7 @@ from app.state import State
 from app.trace import (
     TRACE_VERSION,
     config,
-    plan_json,
+    plan_fragment,
     spec_of,
     state_kernels,
     state_weights,
@@ -35,7 +35,7 @@ def state_json(s: State) -> str:
             "state": s.canonical(),
             "link": "/?" + s.canonical(),
             "config": config(s, len(steps)),
-            "plan": plan_json(s),
+            "plan": plan_fragment(s),
             "tokens": [{"id": int(t), "word": word(int(t))} for t in steps],
             "unknown_words": s.unknown_words(),
         }

@@ -26,7 +26,7 @@ from app.core.config import get_settings
 from app.encoding import dumps
 from app.engine.semantics import CUSTOM_CHOICES, PRESETS
 from app.engine.vocab import WORDS
-from app.lab.params import CONFIG_TITLES, LAB_FIELDS, MAX_WORK, VAL_SIZE, parse_lab_lenient
+from app.lab.params import CONFIG_TITLES, LAB_FIELD, LAB_FIELDS, MAX_WORK, VAL_SIZE, parse_lab_lenient
 from app.state import (
     DEFAULTS,
     FIELD,
@@ -36,6 +36,7 @@ from app.state import (
     SEED_MAX,
     TRAINED_SHAPE,
     VERSION,
+    Field,
     Problem,
     State,
     StateError,
@@ -72,23 +73,23 @@ def parse_lenient(pairs: list[tuple[str, str]]) -> tuple[State, list[Problem]]:
     return State(), problems
 
 
+def field_json(f: Field) -> dict:
+    """A field of a table (the state's, the lab's) as the page's scripts read it."""
+    return {
+        "name": f.name,
+        "kind": f.kind,
+        "default": f.default,
+        "lo": f.lo,
+        "hi": f.hi,
+        "choices": list(f.choices),
+        "doc": f.doc,
+    }
+
+
 @lru_cache(maxsize=1)
 def page_constants() -> dict:
     """What the page's scripts need of the field table and the server's bounds: one source."""
-    fields = [
-        {
-            "name": f.name,
-            "kind": f.kind,
-            "default": f.default,
-            "lo": f.lo,
-            "hi": f.hi,
-            "choices": list(f.choices),
-            "labels": f.label_of,
-            "doc": f.doc,
-            "allowed": f.allowed,
-        }
-        for f in FIELDS
-    ]
+    fields = [{**field_json(f), "labels": f.label_of, "allowed": f.allowed} for f in FIELDS]
     # knobs: the rates a preset has, and for custom the sharing / timing choices it alone takes
     presets = [
         {
@@ -206,6 +207,16 @@ def training_lab(request: Request) -> Response:
     return _page(request, "train.html", lab_context(request, request.query_params.multi_items()))
 
 
+@lru_cache(maxsize=1)
+def lab_constants() -> dict:
+    """What the lab page's scripts need of the lab's field table and bounds."""
+    return {
+        "lab_fields": [field_json(f) for f in LAB_FIELDS],
+        "config_titles": CONFIG_TITLES,
+        "lab_limits": {"max_work": MAX_WORK, "val_size": VAL_SIZE},
+    }
+
+
 def lab_context(
     request: Request, pairs: list[tuple[str, str]], extra_problems: Sequence[Problem] = (), **extra
 ) -> dict:
@@ -214,23 +225,9 @@ def lab_context(
     problems = [*extra_problems, *problems]
     lab, lab_problems = parse_lab_lenient(pairs, parse_lenient)
     problems += lab_problems
-    fields = [
-        {
-            "name": f.name,
-            "kind": f.kind,
-            "default": f.default,
-            "lo": f.lo,
-            "hi": f.hi,
-            "choices": list(f.choices),
-            "doc": f.doc,
-        }
-        for f in LAB_FIELDS
-    ]
     constants = {
         **page_constants(),
-        "lab_fields": fields,
-        "config_titles": CONFIG_TITLES,
-        "lab_limits": {"max_work": MAX_WORK, "val_size": VAL_SIZE},
+        **lab_constants(),
         "lab": {"query": lab.canonical(), "state": lab.state.canonical(), "configs": list(lab.configs)},
         "problems": [p.as_dict() for p in problems],
         "present": present,
@@ -243,7 +240,7 @@ def lab_context(
         "state": lab.state,
         "problems": problems,
         "problem_map": {p.field: p for p in problems},
-        "lab_fields": {f.name: f for f in LAB_FIELDS},
+        "lab_fields": LAB_FIELD,
         "config_titles": CONFIG_TITLES,
         "constants_json": html_json(dumps(constants)),
         "plotly_js": PLOTLY_JS,

@@ -34,14 +34,14 @@ EMBED_HEADERS = [(b"content-security-policy", (BASE_CSP + "frame-ancestors *").e
 EMBED_PATH = "/embed"
 CORS = (b"access-control-allow-origin", b"*")
 SHARED_PATHS = frozenset({"/api/trace", "/api/mc", "/api/grads"})
+SHARED_HEADERS = [*HEADERS, CORS]
 
 
 def headers_for(path: str) -> list[tuple[bytes, bytes]]:
     """The headers a response to ``path`` gets (unless the route set them itself)."""
-    extra = EMBED_HEADERS if path == EMBED_PATH else HEADERS
-    if path.startswith("/static/") or path in SHARED_PATHS:
-        extra = [*extra, CORS]
-    return extra
+    if path == EMBED_PATH:
+        return EMBED_HEADERS
+    return SHARED_HEADERS if path.startswith("/static/") or path in SHARED_PATHS else HEADERS
 
 
 class SecurityHeaders:

@@ -213,7 +213,7 @@ class State:
                 continue
             if name != "v" and value == getattr(defaults, name):
                 continue
-            parts.append(f"{name}={quote(_format(value), safe=',')}")
+            parts.append(f"{name}={quote(format_value(value), safe=',')}")
         return "&".join(parts)
 
     def as_dict(self) -> dict:
@@ -228,7 +228,8 @@ DEFAULTS: dict[int, State] = {1: replace(DEFAULT, v=1, weights="random"), 2: DEF
 TRAINED_SHAPE = {"vocab": 64, "emb": 64, "units": 100}  # the shipped weights (app/weights/)
 
 
-def _format(value: object) -> str:
+def format_value(value: object) -> str:
+    """A field's value as a link writes it (1.0 -> 1, 0.25 -> 0.25, a tuple -> a,b)."""
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, tuple):
@@ -405,7 +406,7 @@ def _check_preset(s: State, given: dict[str, str]) -> list[Problem]:
                     f"{name} is not part of preset {s.preset} ({preset.title}); set {name}=0 "
                     f"or choose a preset that has it: {users}."
                 )
-            out.append(Problem(name, _format(rate), f"0 with preset {s.preset}", msg, fallback="0"))
+            out.append(Problem(name, format_value(rate), f"0 with preset {s.preset}", msg, fallback="0"))
     if s.preset != "custom":
         out += [
             Problem(

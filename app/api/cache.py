@@ -102,13 +102,15 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 INLINE_VALUES = 5_000
 
 
-async def cached_json(request: Request, key: str, build: Callable[[], str], inline: bool = False) -> Response:
+async def cached_json(
+    request: Request, key: str, build: Callable[[], str], inline: Callable[[], bool] = lambda: False
+) -> Response:
     """The JSON of ``build()`` for ``key`` with validators, cache headers and gzip if accepted.
 
     Validators and cache hits are answered on the event loop, and so is a small miss
-    (``inline``); a larger miss is computed in a worker thread, at most ``compute_threads`` at
-    a time per process: more would only contend for the GIL and the cores, and a queue on the
-    event loop costs nothing. The cache and the settings live on ``app.state`` (no dependency
+    (``inline()`` true, asked on a miss only); a larger miss is computed in a worker thread, at
+    most ``compute_threads`` at a time per process: more would only contend for the GIL and the
+    cores, and a queue on the event loop costs nothing. The cache and the settings live on ``app.state`` (no dependency
     injection: it cost a tenth of a cold trace per request).
     """
     cache: BodyCache = request.app.state.cache
@@ -118,7 +120,7 @@ async def cached_json(request: Request, key: str, build: Callable[[], str], inli
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     item = cache.get(key)
-    if item is None and inline:
+    if item is None and inline():
         item = get_or_build(cache, key, build, settings)
     elif item is None:
         limiter = request.app.state.compute

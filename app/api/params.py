@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from app.state import FIELDS, MAX_TEXT, Field, Problem, State, StateError, parse
+from app.state import FIELDS, MAX_TEXT, MAX_VALUE, Field, Problem, State, StateError, parse
 
 TOKENS_PATTERN = r"^\s*[0-9]{1,20}\s*(,\s*[0-9]{1,20}\s*)*$"
 WORD_PATTERN = r"[^\s!\"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~]"
@@ -26,7 +26,7 @@ def schema_of(f: Field) -> dict:
         return {"type": "string", "enum": list(f.choices), "default": f.default}
     if f.kind == "names":
         name = "(" + "|".join(f.choices) + ")"
-        return {"type": "string", "pattern": f"^({name}(,{name})*)?$", "maxLength": 200, "default": ""}
+        return {"type": "string", "pattern": f"^({name}(,{name})*)?$", "maxLength": MAX_VALUE["names"], "default": ""}
     if f.kind == "text":
         return {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": WORD_PATTERN, "default": f.default}
     return {"type": "string", "pattern": TOKENS_PATTERN, "maxLength": 6000}

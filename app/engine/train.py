@@ -53,6 +53,11 @@ class TrainConfig:
     layers: int = 1
     threads: int = 1  # 2: big matmuls beside the recurrence (bptt.forward); the same bits either way
 
+    @property
+    def batches(self) -> int:
+        """Batches per epoch (the last one may be short)."""
+        return -(-self.train_size // self.batch)
+
 
 @dataclass(frozen=True)
 class EpochLog:

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, quote
 
 from app.engine.train import TrainConfig
 from app.state import _NUMBER as NUMBER
-from app.state import FIELD, RATE_FIELDS, SEED_MAX, Field, Problem, State, StateError, parse
+from app.state import FIELD, RATE_FIELDS, SEED_MAX, Field, Problem, State, StateError, format_value, parse
 from app.state import _parse_value as parse_value
 
 CONFIGS = ("none", "emb", "cell", "both")
@@ -64,8 +64,7 @@ class LabQuery:
         for f in LAB_FIELDS:
             value = getattr(self, f.name)
             if value != f.default:
-                text = ",".join(value) if f.name == "configs" else _number(value)
-                parts.append(f"{f.name}={quote(text, safe=',')}")
+                parts.append(f"{f.name}={quote(format_value(value), safe=',')}")
         return "&".join(sorted(parts))
 
     @property
@@ -103,12 +102,6 @@ class LabQuery:
             units=s.units,
             layers=s.layers,
         )
-
-
-def _number(value: object) -> str:
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
 
 
 def _problem(f: Field, raw: str, allowed: str) -> Problem:
@@ -154,21 +147,24 @@ def parse_lab(query: str | list[tuple[str, str]]) -> LabQuery:
     if problems:
         raise StateError(problems)
     lab = LabQuery(state=state, **values)
-    if lab.work > MAX_WORK:
-        raise StateError(
-            [
-                Problem(
-                    "epochs",
-                    str(lab.epochs),
-                    f"configs x epochs x (train_size + {VAL_SIZE}) x layers x units at most {MAX_WORK}",
-                    f"{len(lab.configs)} configurations x {lab.epochs} epochs x {lab.train_size + VAL_SIZE} "
-                    f"sentences x {state.layers} layers x {state.units} units = {lab.work}, more than one lab run "
-                    f"may take ({MAX_WORK}, about three minutes); lower epochs, train_size, units or "
-                    "the configurations.",
-                )
-            ]
-        )
+    if (problem := work_problem(lab)) is not None:
+        raise StateError([problem])
     return lab
+
+
+def work_problem(lab: LabQuery) -> Problem | None:
+    """The bound on one lab run's work, named on epochs, or None when the run is within it."""
+    if lab.work <= MAX_WORK:
+        return None
+    return Problem(
+        "epochs",
+        str(lab.epochs),
+        f"configs x epochs x (train_size + {VAL_SIZE}) x layers x units at most {MAX_WORK}",
+        f"{len(lab.configs)} configurations x {lab.epochs} epochs x {lab.train_size + VAL_SIZE} "
+        f"sentences x {lab.state.layers} layers x {lab.state.units} units = {lab.work}, more than one lab run "
+        f"may take ({MAX_WORK}, about three minutes); lower epochs, train_size, units or "
+        "the configurations.",
+    )
 
 
 def parse_lab_lenient(pairs: list[tuple[str, str]], parse_state) -> tuple[LabQuery, list[Problem]]:
@@ -186,10 +182,8 @@ def parse_lab_lenient(pairs: list[tuple[str, str]], parse_state) -> tuple[LabQue
         else:
             values[name] = parsed
     lab = LabQuery(state=state, **values)
-    try:
-        parse_lab(lab.canonical())
-    except StateError as err:  # the work bound: fall back to the default epochs and size
-        problems += err.problems
+    if (problem := work_problem(lab)) is not None:  # fall back to the default epochs and size
+        problems.append(problem)
         lab = replace(lab, epochs=TrainConfig.epochs, train_size=TrainConfig.train_size)
     return lab, problems
 

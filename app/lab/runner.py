@@ -69,6 +69,7 @@ class LabRunner:
         self.running: dict[str, Run] = {}
         self.finished: OrderedDict[str, bytes] = OrderedDict()
         self.started = 0  # trainings started, for tests and benchmarks
+        self.joined = 0  # requests that joined a run in progress, for tests
 
     def _remember(self, key: str, body: bytes) -> None:
         self.finished[key] = body
@@ -80,7 +81,7 @@ class LabRunner:
             soonest = min(run.remaining() for run in self.running.values())
             raise Busy(max(1, round(soonest)))
         cfg = lab.train_config()
-        run = Run(key=key, total=len(lab.configs) * lab.epochs * -(-cfg.train_size // cfg.batch))
+        run = Run(key=key, total=len(lab.configs) * lab.epochs * cfg.batches)
         run.process = subprocess.Popen(
             [sys.executable, "-m", "app.lab.worker", key],
             stdin=subprocess.DEVNULL,
@@ -136,7 +137,11 @@ class LabRunner:
             self.finished.move_to_end(key)
             body = self.finished[key]
             return _replay(body)
-        run = self.running.get(key) or self._start(lab, key)
+        run = self.running.get(key)
+        if run is None:
+            run = self._start(lab, key)
+        else:
+            self.joined += 1
         run.listeners += 1
         return self._follow(run)
 

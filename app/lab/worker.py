@@ -16,7 +16,6 @@ measured.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import sys
 from dataclasses import replace
@@ -40,7 +39,7 @@ def run(query: str, emit) -> None:
 
 def _train(lab: LabQuery, emit) -> None:
     cfg = lab.train_config()
-    batches = math.ceil(cfg.train_size / cfg.batch)
+    batches = cfg.batches
     emit(
         "start",
         {

@@ -58,7 +58,7 @@ def test_stream_is_well_formed_and_replayed_byte_for_byte(lab_client):
 
 
 def test_a_second_request_joins_the_run_in_progress(lab_client):
-    url = f"{SMALL}&train_size=50&epochs=20&configs=none,both&data_seed=3"
+    url = f"{SMALL}&train_size=50&epochs=40&configs=none,both&data_seed=3"  # long enough to join
     bodies = []
 
     def fetch():
@@ -76,6 +76,7 @@ def test_a_second_request_joins_the_run_in_progress(lab_client):
     second.join(60)
     assert len(bodies) == 2 and bodies[0] == bodies[1]
     assert lab_client.app.state.lab.started == 1  # one training for two listeners
+    assert lab_client.app.state.lab.joined == 1  # the second joined it (not replayed after the end)
 
 
 def test_beyond_the_pool_is_a_429_with_retry_after(lab_client):

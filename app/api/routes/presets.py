@@ -20,4 +20,4 @@ router = APIRouter(prefix="/api", tags=["presets"])
 )
 async def get_presets(request: Request) -> Response:
     reject_params(request)
-    return await cached_json(request, "presets", presets_json, inline=True)
+    return await cached_json(request, "presets", presets_json, inline=lambda: True)

@@ -30,7 +30,10 @@ def state_route(name: str, summary: str, model: type[BaseModel], description: st
     )
     async def endpoint(request: Request) -> Response:
         s, _ = parse_request(request)
-        small = len(s.sequence()) * s.layers * s.units <= INLINE_VALUES
+
+        def small() -> bool:  # asked on a miss only: a hit does not tokenise the sentence again
+            return len(s.sequence()) * s.layers * s.units <= INLINE_VALUES
+
         return await cached_json(request, f"{name}|{s.canonical()}", lambda: build(s), inline=small)
 
     return endpoint
