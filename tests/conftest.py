@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from fastapi.testclient import TestClient
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
@@ -22,3 +23,12 @@ def pytest_runtest_makereport(item, call):
     if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"required test was skipped (DROPOUT_LAB_REQUIRE_ALL=1): {report.longrepr}"
+
+
+@pytest.fixture(scope="module")
+def client():
+    """The app in this process, started (lifespan) once per test module."""
+    from app.main import create_app
+
+    with TestClient(create_app()) as c:
+        yield c

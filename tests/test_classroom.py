@@ -7,19 +7,11 @@ import re
 
 import pytest
 import zxingcpp
-from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 
 from app.classroom import EMBED_VIEWS
 from app.lessons import load
-from app.main import create_app
-from tests.test_pages import Page
-
-
-@pytest.fixture(scope="module")
-def client():
-    with TestClient(create_app()) as c:
-        yield c
+from tests.test_pages import Page, embedded_trace
 
 
 def constants(html: str) -> dict:
@@ -45,7 +37,7 @@ def test_every_step_of_every_lesson_renders_its_view(client, slug, n):
     if step["view"] == "lab":
         assert c["lab"]["query"] == step["link"]
     else:  # the explorer draws the step's state (and its compared model)
-        trace = json.loads(Page(r.text).scripts["initial-trace"])
+        trace = embedded_trace(Page(r.text))
         assert step["link"] in (trace["state"], c["compare"].get("link"))
 
 
@@ -96,7 +88,7 @@ def test_a_step_link_takes_present_and_hide_and_names_anything_else(client):
     page = Page(client.get("/lessons/seed-question/2?present=1&hide=seed,preset").text)
     c = json.loads(page.scripts["page-constants"])
     assert c["present"] is True and c["problems"] == []
-    trace = json.loads(page.scripts["initial-trace"])
+    trace = embedded_trace(page)
     assert trace["config"]["hide"] == ["preset", "seed"] and "hide=preset,seed" in trace["state"]
     c = constants(client.get("/lessons/seed-question/2?hide=everything&seed=5").text)
     assert [p["field"] for p in c["problems"]] == ["seed", "hide"]

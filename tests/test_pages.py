@@ -9,18 +9,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from app.main import create_app
 from app.pages import PLOTLY_JS, html_json
 from app.state import FIELD, parse
 from app.trace import trace_json
-
-
-@pytest.fixture(scope="module")
-def client():
-    with TestClient(create_app()) as c:
-        yield c
 
 
 class Page(HTMLParser):
@@ -187,13 +179,7 @@ def test_docs_page(client):
 
 
 def test_every_id_is_unique(client):
-    ids: list[str] = []
-
-    class Ids(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            ids.extend(v for k, v in attrs if k == "id")
-
-    Ids().feed(client.get("/?vs.emb_dropout=0").text)
+    ids = all_ids(client.get("/?vs.emb_dropout=0").text)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 

@@ -7,7 +7,6 @@ export const GATES = [
   { key: "o", k: 3, act: "σ", name: "output gate o", colour: "#cc79a7" },
 ];
 export const GATE_KEYS = GATES.map((g) => g.key);
-export const GATE = Object.fromEntries(GATES.map((g) => [g.key, g]));
 
 /** Keep/drop colours of every mask (luminance contrast, colour-blind safe, fine on projectors). */
 export const DROPPED = "#12355b";

@@ -4,7 +4,7 @@
 //   layer 0:  x_k(t) = E[word] ⊙ e(t)·s_e ⊙ m_k(t)·s_m     (e: embedding mask, m_k: gate k's input mask)
 //   layer n:  x_k(t) = h_{n-1}(t) ⊙ b(t)·s_b ⊙ m_k(t)·s_m  (b: PyTorch's between-layer mask, if any)
 //   h into k: h(t-1) ⊙ r_k(t)·s_r                           (r_k: gate k's recurrent mask)
-import { row } from "./decode.js";
+import { row, sameArray } from "./decode.js";
 import { GATES } from "./gates.js";
 import { embeddingMask, layerData } from "./trace-data.js";
 
@@ -52,11 +52,6 @@ function count(arr, test) {
   return n;
 }
 
-function same(a, b) {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Per gate: x and h multipliers, how many reach (non-zero), the value a kept element is scaled
  * by, and which changed since step t-1 (null at t = 0); shared: are the four gates' equal. */
 export function reachAt(trace, n, t) {
@@ -79,7 +74,7 @@ export function reachAt(trace, n, t) {
   return {
     t,
     gates,
-    xShared: gates.every((g) => same(g.x.values, gates[0].x.values)),
-    hShared: gates.every((g) => same(g.h.values, gates[0].h.values)),
+    xShared: gates.every((g) => sameArray(g.x.values, gates[0].x.values)),
+    hShared: gates.every((g) => sameArray(g.h.values, gates[0].h.values)),
   };
 }

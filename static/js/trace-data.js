@@ -17,12 +17,3 @@ export function layerData(trace, n) {
 export function embeddingMask(trace) {
   return decode(trace.embedding.mask);
 }
-
-export function stepCount(trace) {
-  return trace.tokens.length;
-}
-
-/** Is any mask of the plan on? (phase=infer: none, zoneout aside.) */
-export function maskOn(trace, name) {
-  return Boolean(trace.plan.masks[name]?.active);
-}

@@ -80,6 +80,15 @@ class Watched:
         )
 
 
+def serious(results) -> list[str]:
+    """The serious and critical violations of an axe-core run, with where they are."""
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def device(browser, width: int, height: int):
     """A browser context of that viewport; under 500 px wide, a phone (touch, 2x pixels)."""
     phone = width < 500

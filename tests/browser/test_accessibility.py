@@ -9,9 +9,8 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import Watched
+from tests.browser.conftest import Watched, serious
 from tests.browser.test_lab_page import SMALL, open_lab, wait_drawn, wait_finished
-from tests.browser.test_lessons import serious
 
 
 @pytest.mark.parametrize(

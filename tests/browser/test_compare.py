@@ -4,12 +4,12 @@ Checked on the plotted data (what Plotly holds), against the API's own traces.""
 
 from __future__ import annotations
 
-import base64
 from urllib.parse import quote
 
 import numpy as np
 import pytest
 
+from app.encoding import decode
 from tests.browser.conftest import Watched
 
 SEED_TEXT = "the movie was not good but the music was really great"
@@ -24,12 +24,6 @@ A_AND_B = [
     "fig-c",
     "fig-h",
 ]
-
-
-def decoded(spec: dict) -> np.ndarray:
-    dtype = {"u1": np.uint8, "f4": np.float32, "i4": np.int32}[spec["dtype"]]
-    data = np.frombuffer(base64.b64decode(spec["bdata"]), dtype)
-    return data.reshape([int(n) for n in spec["shape"].split(",")]) if spec.get("shape") else data
 
 
 def api_trace(watched: Watched, base_url: str, query: str) -> dict:
@@ -76,7 +70,7 @@ def test_a_vs_link_renders_both_models(watched, base_url):
         assert page.evaluate(f"document.getElementById('{fig}').layout.title.text").startswith("A · "), fig
         assert page.evaluate(f"document.getElementById('{fig}-b').layout.title.text").startswith("B · "), fig
     # the embedding masks differ exactly where vs.emb_dropout=0 says: B keeps everything, A is A's trace
-    a = decoded(api_trace(watched, base_url, "v=2")["embedding"]["mask"])  # (T, E)
+    a = decode(api_trace(watched, base_url, "v=2")["embedding"]["mask"])  # (T, E)
     plotted_a = np.array(watched.z("fig-embedding-mask")).T
     plotted_b = np.array(watched.z("fig-embedding-mask-b")).T
     assert (plotted_a == a).all() and (a == 0).any()
@@ -87,7 +81,7 @@ def test_a_vs_link_renders_both_models(watched, base_url):
         assert watched.z("fig-input-mask", k) == watched.z("fig-input-mask-b", k)
     # B - A is B's h minus A's h, from the two traces
     b_trace = api_trace(watched, base_url, "emb_dropout=0&v=2")
-    expected = decoded(b_trace["layers"][0]["h"]) - decoded(api_trace(watched, base_url, "v=2")["layers"][0]["h"])
+    expected = decode(b_trace["layers"][0]["h"]) - decode(api_trace(watched, base_url, "v=2")["layers"][0]["h"])
     page.locator("#fig-diff").scroll_into_view_if_needed()
     page.wait_for_function("() => document.getElementById('fig-diff').layout?.title.text.startsWith('h of B − h of A')")
     assert np.allclose(np.array(watched.z("fig-diff")).T, expected, atol=1e-6)

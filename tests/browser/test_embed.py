@@ -8,7 +8,6 @@ Screenshots of the frames at 320x240 and 960x600 go to artifacts/screenshots/emb
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import http.server
@@ -19,7 +18,8 @@ import urllib.request
 import numpy as np
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS
+from app.encoding import decode
+from tests.browser.conftest import SCREENSHOTS, serious
 
 SIZES = [(320, 240), (960, 600)]
 VIEWS = ["cell", "fig-embedding-mask", "fig-gate-f", "fig-output"]
@@ -94,12 +94,6 @@ def api(base_url: str, path: str) -> dict:
         return json.loads(r.read())
 
 
-def decoded(spec: dict) -> np.ndarray:
-    dtype = {"u1": np.uint8, "f4": np.float32}[spec["dtype"]]
-    shape = tuple(int(s) for s in spec["shape"].split(","))
-    return np.frombuffer(base64.b64decode(spec["bdata"]), dtype=dtype).reshape(shape)
-
-
 FIT = """() => {
   const box = document.getElementById('embed-box');
   const link = document.getElementById('embed-open').getBoundingClientRect();
@@ -126,7 +120,7 @@ def test_embed_draws_inside_an_iframe_of_another_origin(browser, base_url, host)
 
         # the heatmap Plotly shows is the trace's embedding mask, (T, E) drawn as E rows x T steps
         z = np.array(plotted(mask, "data[0].z"))
-        expected = decoded(api(base_url, "/api/trace?seed=3")["embedding"]["mask"]).T
+        expected = decode(api(base_url, "/api/trace?seed=3")["embedding"]["mask"]).T
         np.testing.assert_array_equal(z, expected)
         # the first paint needs no request: the trace is in the page; the cell never loads plotly.js
         assert not [r for r in requested(mask) if "/api/" in r]
@@ -254,11 +248,9 @@ def test_no_serious_accessibility_violation(browser, base_url, query):
         page = context.new_page()
         page.goto(f"{base_url}/embed?{query}")
         wait_drawn(page.main_frame)
-        results = Axe().run(page)
-        violations = results.response["violations"]
-        bad = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
+        bad = serious(Axe().run(page))
         context.close()
-        assert bad == [], (query, w, bad)
+        assert bad == [], (query, w)
 
 
 def test_screenshots_of_a_blog_post_with_embeds(browser, base_url, host):

@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from app.lessons import lesson_by_slug, load
 from app.lessons.targets import FOCUS
-from tests.browser.conftest import SCREENSHOTS, Watched, device
+from tests.browser.conftest import SCREENSHOTS, Watched, device, serious
 
 LESSON = "/lessons/seed-question"
 
@@ -271,14 +271,6 @@ def test_the_index_lists_every_lesson_and_starts_it(watched, base_url):
     watched.wait_plotted()
     assert page.evaluate("document.documentElement.classList.contains('classroom')")
     assert watched.problems == []
-
-
-def serious(results) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_no_serious_accessibility_violation_on_a_lesson_step(watched, base_url):

@@ -13,8 +13,8 @@ import zxingcpp
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 
-from tests.browser.conftest import SCREENSHOTS, Watched
-from tests.browser.test_lessons import serious, settle, wait_step
+from tests.browser.conftest import SCREENSHOTS, Watched, serious
+from tests.browser.test_lessons import settle, wait_step
 
 
 def projector(browser, url: str, width: int = 1280, height: int = 720) -> tuple:

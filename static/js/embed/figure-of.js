@@ -2,8 +2,7 @@
 // figures are the explorer's own (figures/by-id.js), so an embedded figure is the explorer's
 // figure. Some need side data that the trace does not carry (no-dropout baseline, Monte Carlo
 // draws, gradients): SIDE names it per view.
-import { MODEL_FIGURES, comparable, diffOf, gradNorms, incomparable, modelFigure } from "../figures/by-id.js";
-import { outputFigure } from "../figures/output.js";
+import { MODEL_FIGURES, comparable, diffOf, gradNorms, incomparable, modelFigure, outputOf } from "../figures/by-id.js";
 
 /** The side data (explorer/side-data.js source) a view waits for; mc only improves the output. */
 export const SIDE = { "fig-diff": "baseline", "fig-output": "mc", "fig-grads": "grads" };
@@ -31,14 +30,6 @@ export function figureOf(view, trace, n, { b = null, side = {}, diffOf: name = "
   } else if (view === "fig-grads") {
     if (!side.grads) return { waiting: true };
     fig = gradNorms(trace, side.grads, n, `label ${side.grads.label} · solid: with these masks · dotted: no dropout`);
-  } else if (view === "fig-output") {
-    const models = b
-      ? [
-          { name: "A", probability: trace.output.probability, mc: side.mc ?? null },
-          { name: "B", probability: b.output.probability, mc: side.mcB ?? null },
-        ]
-      : [{ name: "", probability: trace.output.probability, mc: side.mc ?? null }];
-    fig = outputFigure(models);
-  }
+  } else if (view === "fig-output") fig = outputOf(trace, b, side.mc ?? null, side.mcB ?? null);
   return fig ? { fig } : { empty: NOTHING[view] ?? `Nothing to show for ${view}.` };
 }

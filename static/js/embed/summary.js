@@ -1,5 +1,6 @@
 // The text alternative of an embedded figure: what a screen reader says instead of the picture,
 // computed from the data drawn. Pure.
+import { row } from "../decode.js";
 import { KEEP_SCALE } from "../figures/common.js";
 import { GATES } from "../gates.js";
 
@@ -43,9 +44,8 @@ export function describeFigure(fig, { what, detail }) {
 /** The cell at step t, in words: each gate's value and what reaches it (reach.js). */
 export function describeCell(trace, t, reach, n, layer, unit) {
   const mean = (v) => v.reduce((a, x) => a + x, 0) / v.length;
-  const D = layer.h.shape[1];
   const gates = GATES.map((g, k) => {
-    const values = layer[g.key].data.subarray(t * D, (t + 1) * D);
+    const values = row(layer[g.key], t);
     const value = unit !== null ? `unit ${unit} = ${values[unit].toFixed(2)}` : `mean ${mean(values).toFixed(2)}`;
     const r = reach.gates[k];
     return `${g.name} (${value}) gets ${r.x.reach} of ${r.x.values.length} elements of x and ${r.h.reach} of ${r.h.values.length} units of h`;

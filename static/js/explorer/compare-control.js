@@ -43,7 +43,6 @@ function buildOptions() {
   const other = new Option("Other: the fields below", OTHER);
   other.disabled = true;
   $("compare-with").replaceChildren(...top, ...groups.values(), other);
-  markChecked();
 }
 
 function optionOf(id) {

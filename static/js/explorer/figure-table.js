@@ -4,9 +4,8 @@
 // on one colour scale, and "B − A" subtracts A from B; without a comparison that panel subtracts
 // these masks from no dropout (the same weights and input, every rate 0).
 import { stepLabels, tagged } from "../figures/common.js";
-import { MODEL_FIGURES, STATES, comparable, diffOf, incomparable, modelFigure, stateId } from "../figures/by-id.js";
+import { MODEL_FIGURES, STATES, comparable, diffOf, incomparable, modelFigure, outputOf, stateId } from "../figures/by-id.js";
 import { unitFigure } from "../figures/gates.js";
-import { outputFigure } from "../figures/output.js";
 import { layerData } from "../trace-data.js";
 import { pickPoint } from "./cursor.js";
 import { side, sideKey } from "./side-data.js";
@@ -99,11 +98,6 @@ export function renderDiff(scheduler) {
 export function renderOutput(scheduler) {
   const a = lab.trace;
   const b = modelB();
-  const models = b
-    ? [
-        { name: "A", probability: a.output.probability, mc: side("mc", a) },
-        { name: "B", probability: b.output.probability, mc: side("mc", b) },
-      ]
-    : [{ name: "", probability: a.output.probability, mc: side("mc", a) }];
-  scheduler.draw("fig-output", `${a.state}|${b?.state ?? ""}|${sideKey("mc", a)}|${sideKey("mc", b)}`, () => outputFigure(models));
+  scheduler.draw("fig-output", `${a.state}|${b?.state ?? ""}|${sideKey("mc", a)}|${sideKey("mc", b)}`, () =>
+    outputOf(a, b, side("mc", a), b ? side("mc", b) : null));
 }

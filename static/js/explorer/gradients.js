@@ -7,7 +7,7 @@ import { stepLabels, tagged } from "../figures/common.js";
 import { gradNorms, modelFigure } from "../figures/by-id.js";
 import { embeddingGradFigure } from "../figures/grads.js";
 import { GATES } from "../gates.js";
-import { layerData } from "../trace-data.js";
+import { embeddingMask, layerData } from "../trace-data.js";
 import { pickPoint } from "./cursor.js";
 import { loadSide, side } from "./side-data.js";
 import { currentLayer, lab, modelB, setView } from "./store.js";
@@ -38,7 +38,7 @@ function zeroCounts(trace, grads) {
   const grad = decode(grads.embedding.grad);
   const g = grad.data;
   const E = grad.shape[1];
-  const mask = decode(trace.embedding.mask).data;
+  const mask = embeddingMask(trace).data;
   const input = layerData(trace, 0).masks.input.data; // (T, 4, E)
   const reaches = (t, e, k) => input[(t * 4 + k) * E + e] !== 0;
   const out = { n: g.length, zeros: 0, dropped: 0, droppedZero: 0, gates: 0, forget: 0 };
@@ -97,16 +97,19 @@ export function renderGradients(scheduler) {
   const labels = stepLabels(trace.tokens);
   const n = currentLayer();
   const key = `${grads.state}|${grads.label}`;
-  const z = zeroCounts(trace, grads);
+  let z = null; // the zero counts: a pass over every step and element, made once per answer
+  const zeros = () => (z ??= zeroCounts(trace, grads));
   scheduler.draw("fig-grad-norms", `${tag}|${key}|${n}|${labels.join("\u0001")}`, () =>
     tagged(gradNorms(trace, grads, n, "solid: with these masks · dotted: no dropout"), tag), pickPoint("step"));
   scheduler.draw("fig-grad-mask", `${tag}|${trace.embedding.mask.bdata}|${labels.join("\u0001")}`, () =>
     tagged(modelFigure("fig-embedding-mask", trace, 0), tag), elementClick);
   scheduler.draw("fig-grad-embedding", `${tag}|${key}`, () =>
-    tagged(embeddingGradFigure(decode(grads.embedding.grad), labels, "dL/de(t): the gradient back at the embedding", `label ${grads.label} · exactly 0 (dark): ${z.zeros} of ${z.n}`), tag), elementClick);
-  $("grads-summary").replaceChildren(...sentences(trace, grads, grads.label, z).map((s) => Object.assign(document.createElement("li"), { textContent: s })));
-  $("grads-notes").replaceChildren(...grads.notes.map((s) => Object.assign(document.createElement("li"), { textContent: s })));
-  $("grads-panel").dataset.grads = key;
+    tagged(embeddingGradFigure(decode(grads.embedding.grad), labels, "dL/de(t): the gradient back at the embedding", `label ${grads.label} · exactly 0 (dark): ${zeros().zeros} of ${zeros().n}`), tag), elementClick);
+  if ($("grads-panel").dataset.grads !== key) { // the words: once per answer, not per layer or redraw
+    $("grads-summary").replaceChildren(...sentences(trace, grads, grads.label, zeros()).map((s) => Object.assign(document.createElement("li"), { textContent: s })));
+    $("grads-notes").replaceChildren(...grads.notes.map((s) => Object.assign(document.createElement("li"), { textContent: s })));
+    $("grads-panel").dataset.grads = key;
+  }
   scheduler.flushSoon();
 }
 

@@ -129,8 +129,6 @@ export function showLink(link) {
  * sends max-age), so showing the link later waits for no computation. */
 export function prefetchLink(link) {
   const { values, vs } = linkValues(link);
-  if (values.tokens === null) delete values.tokens;
-  else delete values.text;
   const a = toQuery(values);
   const queries = vs.length ? [a, compareQuery(a, vs)] : [a];
   for (const q of queries) if (q !== aQuery && q !== bQuery) warm(`/api/trace?${q}`);

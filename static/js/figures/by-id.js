@@ -4,11 +4,12 @@
 // from here, so an embedded figure is the explorer's figure.
 import { decode } from "../decode.js";
 import { GATE_KEYS } from "../gates.js";
-import { layerData } from "../trace-data.js";
+import { embeddingMask, layerData } from "../trace-data.js";
 import { stepLabels } from "./common.js";
 import { diffFigure, stateFigure } from "./gates.js";
 import { gradNormsFigure } from "./grads.js";
 import { embeddingMaskFigure, extraMaskFigure, gateMaskFigure, weightMaskFigure } from "./masks.js";
+import { outputFigure } from "./output.js";
 
 /** The states drawn over time x unit: the four gates, then c and h. */
 export const STATES = [...GATE_KEYS, "c", "h"];
@@ -39,7 +40,7 @@ export function modelFigure(id, trace, n, other = null) {
   const layers = trace.layers.length > 1 ? `, layer ${n + 1}` : "";
   switch (id) {
     case "fig-embedding-mask":
-      return embeddingMaskFigure(decode(trace.embedding.mask), trace.embedding.mask_scale, labels, plan, phase);
+      return embeddingMaskFigure(embeddingMask(trace), trace.embedding.mask_scale, labels, plan, phase);
     case "fig-input-mask":
       return gateMaskFigure(d.masks.input, layer.masks.input_scale, labels, { title: `Mask on x(t) into the gates${layers}`, entry: plan.masks.input, phase, rows: "element" });
     case "fig-recurrent-mask":
@@ -53,6 +54,18 @@ export function modelFigure(id, trace, n, other = null) {
   if (!s) throw new Error(`no model figure ${id}`);
   const also = other ? layerData(other.trace, other.n)[s] : null;
   return stateFigure(s, d[s], labels, also);
+}
+
+/** The output figure of A alone, or of A and B (compare mode); mc: each model's Monte Carlo
+ * draws, or null while they load. */
+export function outputOf(a, b, mcA, mcB) {
+  const models = b
+    ? [
+        { name: "A", probability: a.output.probability, mc: mcA },
+        { name: "B", probability: b.output.probability, mc: mcB },
+      ]
+    : [{ name: "", probability: a.output.probability, mc: mcA }];
+  return outputFigure(models);
 }
 
 /** Can B − A be taken at layer n (same steps, units and that layer)? */

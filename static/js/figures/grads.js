@@ -3,7 +3,7 @@
 // a dropped element passes nothing forward and gets exactly 0 gradient back.
 import { rowsOf } from "../decode.js";
 import { DROPPED } from "../gates.js";
-import { SIGNED_SCALE, baseLayout, maxAbs } from "./common.js";
+import { SIGNED_SCALE, baseLayout, heatmapCursor, maxAbs } from "./common.js";
 
 const WITH = { name: "with these masks", line: { color: "#0b3d91", width: 2.5 } };
 const WITHOUT = { name: "no dropout", line: { color: "#d55e00", width: 2, dash: "dot" } };
@@ -110,6 +110,6 @@ export function embeddingGradFigure(grad, labels, title, detail) {
       },
     ],
     layout: baseLayout(title, 250, { yaxis: { title: { text: "element" }, autorange: "reversed" } }, detail),
-    cursor: { kind: "heatmap", axes: [{ x: "x", y: "y", rows: "element", n: grad.shape[1] }] },
+    cursor: heatmapCursor("element", grad.shape[1]),
   };
 }

@@ -2,11 +2,10 @@
 // chart's fonts), accuracy or loss, the copy buttons, and a redraw when the chart's box crosses
 // the width at which plot.js lays figures out for a phone.
 import { PRESENT } from "../constants.js";
-import { setTextScale } from "../plot.js";
+import { isNarrow, setTextScale } from "../plot.js";
 import { readView, runLink, writeView } from "./link.js";
 
 const $ = (id) => document.getElementById(id);
-const NARROW = 600; // px: plot.js's narrow layout below this box width
 
 export const view = readView();
 
@@ -44,9 +43,9 @@ export function bindView(redraw, setStatus) {
   }
   $("copy-link").addEventListener("click", () => copy(location.href, "Link", setStatus));
   $("copy-run-link").addEventListener("click", () => copy(runLink(), "Link that starts the run on opening", setStatus));
-  let narrow = $("fig-curves").clientWidth < NARROW;
+  let narrow = isNarrow($("fig-curves"));
   window.addEventListener("resize", () => {
-    if (narrow === $("fig-curves").clientWidth < NARROW) return;
+    if (narrow === isNarrow($("fig-curves"))) return;
     narrow = !narrow;
     redraw();
   });

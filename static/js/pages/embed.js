@@ -9,7 +9,7 @@ import { COMPARE, PLOTLY_URL, PRESENT } from "../constants.js";
 import { loadSide, side } from "../explorer/side-data.js";
 import { cursorShapes } from "../figures/common.js";
 import { isNarrow, loadPlotly, render, setTextScale } from "../plot.js";
-import { readView, writeView } from "../state.js";
+import { pageQuery, readView, writeView } from "../state.js";
 import { modelLine } from "../embed/model-line.js";
 
 const $ = (id) => document.getElementById(id);
@@ -67,7 +67,7 @@ function compareProblems() {
 /** The explorer at the same state (and comparison) and the same view. */
 function updateLink() {
   const state = b ? (COMPARE.link ?? trace.state) : trace.state;
-  $("embed-open").href = `/?${state}${PRESENT ? "&present=1" : ""}${location.hash}`;
+  $("embed-open").href = `/?${pageQuery(state)}${location.hash}`;
 }
 
 /** Drawn: a box that scrolls (a frame too small for the figure) is reachable from the keyboard. */
