@@ -9,10 +9,10 @@ from functools import lru_cache
 from app.codegen import code
 from app.encoding import dumps, f32, typed_array
 from app.engine.data import label as data_label
-from app.engine.explain import spec_words, words
 from app.engine.lstm import GATES
 from app.engine.mc import monte_carlo
-from app.engine.semantics import PRESETS, LayerPlan, Rates, resolve
+from app.engine.semantics import PRESETS
+from app.engine.summary import preset_summary
 from app.engine.vocab import word
 from app.state import State
 from app.trace import (
@@ -72,54 +72,22 @@ def mc_json(s: State, samples: int) -> str:
     )
 
 
-def _masks(lp: LayerPlan) -> dict[str, str]:
-    out = {"input": spec_words(lp.input), "recurrent": spec_words(lp.recurrent)}
-    if lp.candidate:
-        out["candidate"] = spec_words(lp.candidate)
-    if lp.zoneout_c or lp.zoneout_h:
-        out["zoneout"] = words("element", "step")
-    if lp.weight_drop:
-        out["weight_drop"] = words("weight", "pass")
-    if lp.between:
-        out["between"] = words("element", "step") + ", on all layers but the last"
-    return out
-
-
-def _cases(name: str) -> list[tuple[str, Rates]]:
-    knobs = PRESETS[name].knobs
-    if name == "custom":
-        return [("dropout, recurrent_dropout > 0 (in_*/rec_* choose sharing and timing)", Rates(0.5, 0.5))]
-    if "recurrent_dropout" in knobs:
-        return [
-            ("dropout > 0, recurrent_dropout = 0", Rates(0.5, 0.0)),
-            ("dropout > 0, recurrent_dropout > 0", Rates(0.5, 0.5)),
-        ]
-    extra = {k: 0.5 for k in knobs - {"dropout"}}
-    return [("every rate > 0", Rates(dropout=0.5, **extra))]
-
-
 @lru_cache(maxsize=1)
 def presets_json() -> str:
+    """Every preset: its sourced lead and, per case of its rates, what its masks do, measured on a
+    trace (app/engine/summary.py)."""
     out = []
     for name, p in PRESETS.items():
-        resolves = []
-        for when, rates in _cases(name):
-            layers = 2 if name == "pytorch" else 1
-            resolves.append(
-                {
-                    "when": when + (" (2 layers)" if layers == 2 else ""),
-                    "masks": _masks(resolve(name, rates, layers).layers[0]),
-                }
-            )
+        words = preset_summary(name)
         out.append(
             {
                 "name": name,
                 "title": p.title,
                 "versions": p.versions,
                 "source": p.source,
-                "summary": p.summary,
+                "summary": words["summary"],
                 "knobs": sorted(p.knobs),
-                "resolves": resolves,
+                "resolves": words["resolves"],
             }
         )
     return dumps({"presets": out})

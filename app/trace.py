@@ -22,6 +22,7 @@ from app import __version__, trained
 from app.encoding import dumps, f32, typed_array
 from app.engine import batch, model
 from app.engine.explain import describe
+from app.engine.facts import Facts, measure
 from app.engine.init import Weights, keras_weights
 from app.engine.lstm import GATES, Kernels
 from app.engine.semantics import PRESETS, Plan
@@ -85,19 +86,35 @@ def config(s: State, steps: int) -> dict:
     }
 
 
-def plan_json(s: State) -> dict:
-    return describe(spec_of(s), s.dropout, s.recurrent_dropout)
+@lru_cache(maxsize=8)
+def _reference(s: State) -> model.Trace:
+    """The same model, input and phase with every rate 0 (keyed by that state: many share one)."""
+    return run(s)
 
 
 @lru_cache(maxsize=256)
-def _plan_text(spec: model.RunSpec, d: float, rd: float) -> orjson.Fragment:
-    return orjson.Fragment(dumps(describe(spec, d, rd)))
+def facts_of(s: State) -> tuple[Facts, Facts]:
+    """The facts of the state's trace, and of the same state in training (app/engine/facts.py)."""
+    now = measure(run(s), _reference(without_dropout(s)))
+    if s.train:
+        return now, now
+    trained = replace(s, phase="train")
+    return now, measure(run(trained), _reference(without_dropout(trained)))
+
+
+def plan_json(s: State) -> dict:
+    return describe(spec_of(s), s.dropout, s.recurrent_dropout, *facts_of(s))
+
+
+@lru_cache(maxsize=256)
+def _plan_text(spec: model.RunSpec, d: float, rd: float, now: Facts, train: Facts) -> orjson.Fragment:
+    return orjson.Fragment(dumps(describe(spec, d, rd, now, train)))
 
 
 def plan_fragment(s: State) -> orjson.Fragment:
-    """The plan as serialised JSON, kept per dropout configuration: it does not depend on the
-    mask seed, the sentence or the weights, so many traces share one (a tenth of a cold trace)."""
-    return _plan_text(replace(spec_of(s), seed=0), s.dropout, s.recurrent_dropout)
+    """The plan as serialised JSON, kept per dropout configuration and facts: many traces (other mask
+    seeds, other sentences) share one."""
+    return _plan_text(replace(spec_of(s), seed=0), s.dropout, s.recurrent_dropout, *facts_of(s))
 
 
 def _expand(mask: model.dp.Mask, steps: int) -> np.ndarray:

@@ -1,41 +1,33 @@
-"""The resolved dropout plan in words: per mask its rate, sharing, timing, source and notes.
+"""The plan of one trace in words: per mask its rate, sharing, timing, source and notes.
 
-This is what the pages print beside the pictures, so every sentence here must be true of the
-framework it names (shared/docs/semantics.md; tests/parity checks the numbers).
+This is what the pages print beside the pictures. Every sentence that says what a mask of this
+trace does is a template over the trace's facts (app/engine/facts.py), measured on its arrays;
+the rest are the preset's sourced statements, true whatever the rates (docs/semantics.md).
+``describe`` takes the facts of the phase shown (``now``) and of the same state in training
+(``train``), which is what the masks' sharing and timing describe at inference too.
 """
 
 from __future__ import annotations
 
-from app.engine.dropout import MaskSpec
+from app.engine.facts import Facts
 from app.engine.model import RunSpec
-from app.engine.semantics import PRESETS, TORCH_SRC, LayerPlan, Plan
-from app.engine.verdict import verdict
+from app.engine.semantics import PRESETS, TORCH_SRC, LayerPlan
+from app.engine.summary import preset_summary
+from app.engine.verdict import Names, and_list, compound, embedding_unit, num, verdict
 
 EMB_SOURCE = {
     "standard": "keras/src/layers/regularization/dropout.py (Dropout)",
     "spatial": "keras/src/layers/regularization/spatial_dropout.py (SpatialDropout1D)",
     "word": "salesforce/awd-lstm-lm embed_regularize.py (embedded_dropout); arXiv 1512.05287",
 }
-EMB_NOTE = {
-    "standard": "Dropout({r}) after the Embedding: a fresh mask for every step and feature.",
-    "spatial": "SpatialDropout1D({r}): whole embedding features dropped, the same at every step.",
-    "word": "Word dropout: whole word types (rows of the embedding matrix) dropped, so every "
-    "occurrence of a dropped word is zero in this pass.",
-}
+# What the layer named by emb_mode does, sourced (whatever this draw shows).
+EMB_LAYER = {
+    "standard": ("Dropout({r})", "Keras Dropout draws a bit for every element: every step and feature."),
+    "spatial": ("SpatialDropout1D({r})", "SpatialDropout1D draws one bit per feature for the whole sequence."),
+    "word": ("Word dropout ({r})", "Word dropout drops rows of the embedding matrix: whole word types, so "
+             "every occurrence of a dropped word."),
+}  # fmt: skip
 EMB_NONE = "emb_dropout = 0: no dropout layer after the Embedding."
-TF_FUNCTION = (
-    "This is a direct (eager) call or unroll=True. Observed on TF 2.15.1: model.fit (tf.function, "
-    "unroll=False) re-draws these masks at every step instead; the preset tfkeras2-fit shows that."
-)
-
-
-def _num(x: float) -> str:
-    return f"{x:.4g}"
-
-
-def _gate_words(spec: MaskSpec) -> tuple[str, str]:
-    return ("gate" if spec.per_gate else "shared", "step" if spec.per_step else "sequence")
-
 
 # The one place that says a mask's sharing and timing in words (the pages and /api/presets use it).
 SHARING = {
@@ -54,8 +46,13 @@ def words(sharing: str, timing: str) -> str:
     return "none" if sharing == "none" else f"{SHARING[sharing]}, {TIMING[timing]}"
 
 
-def spec_words(spec: MaskSpec | None) -> str:
-    return "none" if spec is None else words(*_gate_words(spec))
+def names(spec: RunSpec, d: float, rd: float) -> Names:
+    """How the sentences name the user's layers (labels from the state, not claims)."""
+    return Names(
+        emb_layer=EMB_LAYER[spec.emb_mode][0].format(r=num(spec.emb_rate)),
+        dropout=f"dropout={num(d)}",
+        recurrent_dropout=f"recurrent_dropout={num(rd)}",
+    )
 
 
 def _entry(active: bool, rate: float, sharing: str, timing: str, source: str, *notes: str) -> dict:
@@ -70,75 +67,57 @@ def _entry(active: bool, rate: float, sharing: str, timing: str, source: str, *n
     }
 
 
-def _custom_note(what: str, spec: MaskSpec) -> str:
-    share = "one per gate" if spec.per_gate else "shared by the four gates"
-    time = "fresh at every step" if spec.per_step else "the same at every step"
-    return f"Mask on {what}, {share}, {time}."
+def _gate_entry(on_now: bool, on: bool, per_gate: bool, per_step: bool, rate: float, src: str, *notes: str) -> dict:
+    sharing = ("gate" if per_gate else "shared") if on else "none"
+    return _entry(on_now, rate, sharing, ("step" if per_step else "sequence") if on else "none", src, *notes)
 
 
-def _input_note(preset: str, spec: MaskSpec | None, d: float, rd: float) -> str:
-    if preset == "pytorch":
-        return "nn.LSTM puts no mask on x_t; its dropout acts between stacked layers."
-    if spec is None:
-        return "dropout = 0: no mask on x_t."
-    return {
-        "keras3": (
-            "recurrent_dropout > 0 forces implementation 1, which draws four different masks on "
-            "x_t, one per gate (Keras >= 3.8, PR #20663), each reused at every step."
-            if rd > 0
-            else f"Implementation 2: one mask on x_t shared by the four gates, drawn once per call "
-            f"and reused at every step, the same distribution as SpatialDropout1D({_num(d)}) "
-            "before the LSTM."
-        ),
-        "keras3-legacy": "One mask on x_t shared by the four gates, reused at every step.",
-        "tfkeras2": (
-            "Implementation 1: four masks on x_t, one per gate, drawn once per sequence. " + TF_FUNCTION
-            if rd > 0
-            else "The default layer takes the cuDNN-compatible path (also on CPU) and multiplies "
-            "the whole input by one mask of shape (batch, time, features): fresh at every step, "
-            f"shared by the gates, exactly Dropout({_num(d)}) before the LSTM."
-        ),
-        "tfkeras2-fit": (
-            "Inside model.fit (tf.function, unroll=False; observed on TF 2.15.1) implementation 1 "
-            "creates its four masks on x_t in the loop body: four new masks, one per gate, at "
-            "every step."
-            if rd > 0
-            else "model.fit takes the same cuDNN-compatible path as an eager call: one mask over the "
-            "whole (batch, time, features) input, fresh at every step, shared by the gates, exactly "
-            f"Dropout({_num(d)}) before the LSTM."
-        ),
-        "gal-tied": "One mask on x_t shared by the gates, the same at every step (variational).",
-        "gal-untied": "Four masks on x_t, one per gate, the same at every step (variational, untied).",
-        "zaremba": "One mask on the layer input, fresh at every step, before the joint four-gate map.",
-        "semeniuta": "Standard dropout on the layer input, fresh at every step.",
-        "awd": "LockedDropout: one mask on each layer's input, the same at every step.",
-    }.get(preset, _custom_note("x_t", spec))
+INPUT_SOURCE = {
+    "keras3": "Keras 3.8 and later (PR #20663): with recurrent_dropout > 0 implementation 1 draws four masks "
+    "on x_t, one per gate; with recurrent_dropout = 0 implementation 2 draws one mask shared by the gates "
+    "(the same distribution as SpatialDropout1D before the LSTM). Either is drawn once per call.",
+    "keras3-legacy": "Keras 3.0 to 3.7: one mask on x_t shared by the four gates, drawn once per call, "
+    "whatever recurrent_dropout.",
+    "tfkeras2": "tf.keras 2, a direct call: with recurrent_dropout = 0 the default (cuDNN-compatible) path, "
+    "also on CPU, multiplies the whole (batch, time, features) input by one mask, fresh at every step: "
+    "exactly Dropout before the LSTM. With recurrent_dropout > 0 implementation 1 draws four masks on x_t, "
+    "one per gate, once per call; model.fit re-draws them at every step (preset tfkeras2-fit).",
+    "tfkeras2-fit": "Inside model.fit (tf.function, unroll=False; observed on TF 2.15.1): with "
+    "recurrent_dropout > 0 the four masks on x_t are created in the loop body, so drawn again at every step; "
+    "with recurrent_dropout = 0 the same one (batch, time, features) mask as a direct call.",
+    "pytorch": "nn.LSTM puts no mask on x_t; its dropout acts between stacked layers.",
+    "gal-tied": "Variational dropout: one mask on x_t for the whole sequence, tied across the gates.",
+    "gal-untied": "Variational dropout, untied: each gate its own mask on x_t for the whole sequence.",
+    "zaremba": "Standard dropout on the layer input before the joint four-gate map, fresh at every step.",
+    "semeniuta": "Optional standard dropout on the layer input, fresh at every step.",
+    "awd": "LockedDropout: one mask on each layer's input for the whole sequence.",
+    "custom": "Chosen by hand: in_share and in_time set the sharing and timing.",
+}
+RECURRENT_SOURCE = {
+    "keras3": "Keras 3.8 and later: four masks on h_{t-1}, one per gate, drawn once per call. recurrent_dropout "
+    "> 0 also rules out the cuDNN kernel: Keras falls back to its generic loop without a word.",
+    "keras3-legacy": "Keras 3.0 to 3.7: one mask on h_{t-1} shared by the four gates, drawn once per call.",
+    "tfkeras2": "Implementation 1: four masks on h_{t-1}, one per gate, drawn once per call (eager, or "
+    "unroll=True); model.fit re-draws them at every step (preset tfkeras2-fit).",
+    "tfkeras2-fit": "Inside model.fit (tf.function, unroll=False; observed on TF 2.15.1): four masks on "
+    "h_{t-1}, one per gate, created in the loop body and so drawn again at every step.",
+    "pytorch": "PyTorch nn.LSTM has no recurrent dropout; variational recurrent dropout needs a custom cell.",
+    "gal-tied": "Variational dropout: one mask on h_{t-1} for the whole sequence, tied across the gates.",
+    "gal-untied": "Variational dropout, untied: each gate its own mask on h_{t-1} for the whole sequence.",
+    "zaremba": "Zaremba et al. never drop the recurrent connection h_{t-1}.",
+    "semeniuta": "h_{t-1} is not masked; the candidate g is (see candidate).",
+    "awd": "h_{t-1} is not masked; AWD-LSTM drops recurrent weights instead (weight_drop).",
+    "custom": "Chosen by hand: rec_share and rec_time set the sharing and timing.",
+}
 
 
-def _recurrent_note(preset: str, spec: MaskSpec | None) -> str:
-    absent = {
-        "pytorch": "PyTorch nn.LSTM has no recurrent dropout; variational recurrent dropout needs a custom cell.",
-        "zaremba": "Zaremba et al. never drop the recurrent connection h_{t-1}.",
-        "semeniuta": "h_{t-1} is not masked; the candidate g is (see candidate).",
-        "awd": "h_{t-1} is not masked; AWD-LSTM drops recurrent weights instead (weight_drop).",
-    }
-    if preset in absent:
-        return absent[preset]
-    if spec is None:
-        return "recurrent_dropout = 0: no mask on h_{t-1}."
-    if preset == "keras3":
-        return (
-            "Four masks on h_{t-1}, one per gate, reused at every step. recurrent_dropout > 0 also "
-            "rules out the cuDNN kernel: Keras falls back to the generic loop without a word."
-        )
-    if preset == "tfkeras2":
-        return "Implementation 1: four masks on h_{t-1}, one per gate, the same at every step. " + TF_FUNCTION
-    if preset == "tfkeras2-fit":
-        return (
-            "Inside model.fit (tf.function, unroll=False; observed on TF 2.15.1): four masks on "
-            "h_{t-1}, one per gate, created in the loop body and so re-drawn at every step."
-        )
-    return _custom_note("h_{t-1}", spec)
+def _measured(what: str, on: bool, per_gate: bool, per_step: bool, label: str) -> str:
+    """One gate mask of this trace in words, from its facts."""
+    if not on:
+        return f"Here no mask acts on {what}."
+    share = "one per gate (the four differ)" if per_gate else "one shared by the four gates"
+    time = "fresh at every step" if per_step else "the same at every step"
+    return f"Here {label} puts a mask on {what}: {share}, {time}."
 
 
 PAPER_OUTPUT = {
@@ -154,54 +133,52 @@ PAPER_OUTPUT = {
 AWD_WORDS = "AWD-LSTM's own embedding dropout drops whole words (emb_mode=word, --dropoute 0.1 by default); "
 
 
-def _embedding_entry(spec: RunSpec) -> dict:
-    rate, mode = spec.emb_rate, spec.emb_mode
-    note = EMB_NOTE[mode].format(r=_num(rate)) if rate > 0 else EMB_NONE
+def _embedding_entry(spec: RunSpec, now: Facts, train: Facts, n: Names) -> dict:
+    mode = spec.emb_mode
+    if not train.embedding_masked:
+        return _entry(False, spec.emb_rate, "none", "none", EMB_SOURCE[mode], EMB_NONE)
+    sharing = "word" if train.embedding_whole_steps else "element" if train.embedding_per_step else "feature"
+    measured = f"Here {n.emb_layer} zeroes {embedding_unit(train)}."
     extra = ""
     if spec.plan.preset == "awd" and mode != "word":
         extra = AWD_WORDS + f"this state uses emb_mode={mode} instead."
-    return _entry(
-        spec.train and rate > 0,
-        rate,
-        {"standard": "element", "spatial": "feature", "word": "word"}[mode],
-        "step" if mode == "standard" else "sequence",
-        EMB_SOURCE[mode],
-        note,
-        extra,
-    )
+    timing = "step" if train.embedding_per_step else "sequence"
+    return _entry(now.embedding_masked, spec.emb_rate, sharing, timing, EMB_SOURCE[mode], measured,
+                  EMB_LAYER[mode][1], extra)  # fmt: skip
 
 
-def _extra_entries(first: LayerPlan, train: bool) -> dict:
+def _extra_entries(first: LayerPlan, now: Facts, train: Facts) -> dict:
     """Candidate dropout, zoneout and weight-drop, where the plan has them."""
     out = {}
-    cand = first.candidate
-    if cand is not None:
+    if first.candidate is not None:
+        step = "candidate" in train.other_per_step
         out["candidate"] = _entry(
-            train,
-            cand.rate,
+            "candidate" in now.other_masks,
+            first.candidate.rate,
             "element",
-            "step",
+            "step" if step else "sequence",
             "arXiv 1603.05118",
-            "c_t = f * c_{t-1} + i * d(g_t): a fresh mask on the candidate at every step; the "
-            "memory c_{t-1} itself is never dropped. (The paper studies per-step and "
-            "per-sequence masks; this draws per step.)",
+            f"Here the mask on the candidate g is {TIMING['step' if step else 'sequence']}; it acts on g only, "
+            "never on i, f, o or the memory c_{t-1}: c_t = f * c_{t-1} + i * d(g_t).",
+            "The paper studies per-step and per-sequence masks; this preset draws per step.",
         )
     for name in ("zoneout_c", "zoneout_h"):
         z = getattr(first, name)
         if z > 0:
+            v = name[-1]
             out[name] = _entry(
-                True,
+                "zoneout" in now.other_masks,
                 z,
                 "element",
-                "step",
+                "step" if "zoneout" in train.other_per_step else "sequence",
                 "arXiv 1606.01305",
-                f"Zoneout: each unit of {name[-1]} keeps its previous value with probability "
-                f"{_num(z)}, unscaled. At inference the expectation is used: "
-                f"{name[-1]}_t = {_num(z)} {name[-1]}_(t-1) + {_num(1 - z)} {name[-1]}~_t.",
+                f"Zoneout: in training each unit of {v} keeps its previous value with probability {num(z)}, "
+                f"unscaled. At inference its expectation is used, {v}_t = {num(z)} {v}_(t-1) + {num(1 - z)} "
+                f"{v}~_t, so zoneout changes the output at inference too.",
             )
     if first.weight_drop > 0:
         out["weight_drop"] = _entry(
-            train,
+            "weight" in now.other_masks,
             first.weight_drop,
             "weight",
             "pass",
@@ -212,130 +189,178 @@ def _extra_entries(first: LayerPlan, train: bool) -> dict:
     return out
 
 
-def _between_entry(plan: Plan, d: float, train: bool) -> dict:
-    between = [n for n, lp in enumerate(plan.layers) if lp.between > 0]
-    if len(plan.layers) == 1:
-        note = "With one layer this does nothing (PyTorch warns about it: see the notes)." if d > 0 else ""
-    else:
-        note = "Dropout on the output sequence of every layer but the last, fresh per element and step."
-    layers = "Layers: " + ", ".join(map(str, between)) if between else ""
-    return _entry(train and bool(between), d, "element", "step", TORCH_SRC, note, layers)
+def _between_entry(d: float, now: Facts, train: Facts) -> dict:
+    on = "between_layers" in train.other_masks
+    measured = (
+        "Here a mask acts on the output of every layer but the last, "
+        + ("fresh per element and step." if "between_layers" in train.other_per_step else "per element.")
+        if on
+        else "Here it drops nothing: no mask acts between layers."
+    )
+    sourced = (
+        "nn.LSTM(dropout) drops the output of every layer but the last; with one layer there is nothing to "
+        "drop, and PyTorch warns when dropout > 0."
+    )
+    return _entry("between_layers" in now.other_masks, d, "element" if on else "none", "step" if on else "none",
+                  TORCH_SRC, measured, sourced)  # fmt: skip
 
 
-def _output_entry(spec: RunSpec) -> dict:
-    rate = spec.out_rate
+def _output_entry(spec: RunSpec, now: Facts, train: Facts) -> dict:
+    on = "output" in train.other_masks
     note = (
-        f"Dropout({_num(rate)}) on the last h before Dense: one mask on the {len(spec.plan.layers)}-layer "
-        "LSTM's final output vector."
-        if rate > 0
+        f"Dropout({num(spec.out_rate)}) on the last h before Dense: one mask on the LSTM's final output vector."
+        if on
         else "out_dropout = 0: nothing dropped between the LSTM and Dense."
     )
     return _entry(
-        spec.train and rate > 0,
-        rate,
-        "element",
-        "pass",
+        "output" in now.other_masks,
+        spec.out_rate,
+        "element" if on else "none",
+        "pass" if on else "none",
         "keras/src/layers/regularization/dropout.py (Dropout)",
         note,
         PAPER_OUTPUT.get(spec.plan.preset, ""),
     )
 
 
-def _effective(spec: RunSpec, inp: MaskSpec | None) -> dict:
+def _effective(now: Facts, train: Facts, n: Names) -> dict:
     """What reaches a gate of an embedding element: both dropouts compound."""
-    keep_in = 1 - (inp.rate if inp else 0.0)
-    keep = (1 - spec.emb_rate) * keep_in
-    if not spec.train:
-        text = (
-            "At inference (phase=infer) nothing is dropped and nothing is rescaled: every "
-            "embedding element reaches every gate as it is. In training it would reach a gate with "
-            f"probability {_num(1 - spec.emb_rate)} x {_num(keep_in)} = {_num(keep)}."
-        )
-        return {"keep": 1.0, "scale": 1.0, "train_keep": keep, "text": text}
-    text = (
-        f"An embedding element reaches a gate with probability {_num(1 - spec.emb_rate)} x "
-        f"{_num(keep_in)} = {_num(keep)}; when it does it is scaled by {_num(1 / keep)}."
-    )
-    return {"keep": keep, "scale": 1 / keep, "train_keep": keep, "text": text}
-
-
-def _answer(spec: RunSpec, d: float, rd: float) -> list[str]:
-    """The popular answer's two errors (shared/docs/semantics.md, last section), for this state."""
-    preset = spec.plan.preset
-    if preset == "pytorch":
-        where = (
-            "PyTorch's nn.LSTM puts no mask inside the cell at all: its dropout acts on each layer's "
-            "output, between stacked layers, never on the gates."
+    if now == train:
+        text = compound(train, n)
+    elif now.keep == 1.0 and now.scale == 1.0:
+        text = "At inference no mask drops or rescales x(t): every embedding element reaches every gate as it is. " + (
+            f"In training it would reach gate i with probability {num(train.keep)}."
+            if train.keep != 1.0
+            else "Neither would any mask drop or rescale it in training."
         )
     else:
-        where = (
-            "The LSTM's dropout masks act on its input x(t), and recurrent_dropout's on h(t-1), "
-            "before each gate's weights: they are not applied to the gate outputs (the 'yellow "
-            "boxes' of the popular answer)."
-        )
-    rates = (
-        f"No mask inside the cell uses the {_num(spec.emb_rate)} of the Dropout layer: each LSTM mask is "
-        f"drawn at its own rate (dropout={_num(d)} keeps {_num(1 - d)} and scales by {_num(1 / (1 - d))})."
-        if spec.emb_rate > 0 and preset != "pytorch"
-        else "Each mask is drawn at its own rate; no rate is split between the gates."
+        text = compound(now, n)
+    return {"keep": now.keep, "scale": now.scale, "train_keep": train.keep, "text": text}
+
+
+def _answer(now: Facts, train: Facts, n: Names) -> list[str]:
+    """The popular answer's two errors (docs/semantics.md, last section), for this trace."""
+    cand = "candidate" in train.other_masks
+    after = (
+        "the one mask after a gate is candidate dropout, on g only, never on i, f or o"
+        if cand
+        else "none acts on the gate outputs (the 'yellow boxes' of the popular answer)"
     )
-    out = [where, rates]
-    if not spec.train:
-        out.append("At inference (phase=infer) none of these masks is applied.")
+    lstm = (["x(t)"] if train.input_masked else []) + (["h(t-1)"] if train.recurrent_masked else [])
+    if lstm:
+        where = f"The LSTM's masks act on {and_list(lstm)}, before the gates' weights; {after}."
+    else:
+        where = f"The LSTM puts no mask on x(t) or h(t-1) here; {after}."
+    out = [where]
+    if train.embedding_masked and train.input_masked and train.embedding_keep != train.input_keep:
+        out.append(
+            f"No mask inside the cell uses the Dropout layer's rate: the LSTM's {n.dropout} keeps "
+            f"{num(train.input_keep)} and scales by {num(1 / train.input_keep)}, and no rate is split between "
+            "the gates."
+        )
+    else:
+        out.append("Each mask is drawn at its own rate; no rate is split between the gates.")
+    if not (now.embedding_masked or now.input_masked or now.recurrent_masked) and train != now:
+        out.append("At inference none of these dropout masks is applied.")
     return out
 
 
-def describe(spec: RunSpec, d: float, rd: float) -> dict:
-    """The plan as the trace and /api/state carry it; ``d``, ``rd`` are the state's rates."""
-    plan, train = spec.plan, spec.train
+def _inference_note(now: Facts) -> str:
+    if now.other_masks:
+        return (
+            "Inference: every dropout mask keeps everything and nothing is rescaled; "
+            f"{and_list(now.other_masks)} still acts (its expectation), so p is {num(now.probability)} against "
+            f"{num(now.probability_without_dropout)} without it (max |dh| = {num(now.max_abs_dh)})."
+        )
+    return (
+        "Inference: every mask keeps everything and nothing is rescaled, as in every framework (inverted "
+        "dropout scaled the kept values during training)."
+    )
+
+
+def _details(preset: str) -> list[str]:
+    """The framework details behind the answer: sourced statements of the preset, whatever the rates."""
+    out = []
+    if preset in ("keras3", "keras3-legacy"):
+        out.append(
+            "Keras 3.8 and later (PR #20663): recurrent_dropout > 0 forces implementation 1, which draws four "
+            "input masks and four recurrent masks, one per gate; with recurrent_dropout = 0 implementation 2 "
+            "shares one input mask between the gates. Keras 3.0 to 3.7 share one of each."
+        )
+        out.append("recurrent_dropout > 0 also rules out the cuDNN kernel: Keras falls back to its generic loop.")
+        out.append(TRAINING_FALSE)
+    if preset in ("tfkeras2", "tfkeras2-fit"):
+        out.append(
+            "tf.keras 2 with recurrent_dropout = 0 bypasses the cell (the cuDNN-compatible path) and masks the "
+            "whole (batch, time, features) input: exactly Dropout before the LSTM, so with Dropout(a) after the "
+            "Embedding the two act as one Dropout(1 - (1 - a)(1 - dropout))."
+        )
+        out.append(
+            "Inside model.fit (tf.function, unroll=False) TF 2.15.1 re-draws the cell's masks at every step; a "
+            "direct eager call draws them once per call (presets tfkeras2-fit and tfkeras2). With unroll=True "
+            "an LSTM keeps one mask over time, also at recurrent_dropout = 0."
+        )
+    if preset == "pytorch":
+        out.append("PyTorch warns when dropout > 0 with num_layers=1: its dropout expects more than one layer.")
+    out.append(
+        "Every framework uses inverted dropout: a kept value is multiplied by 1/(1 - rate) in training, so "
+        "nothing is rescaled at inference (training=False, model.eval())."
+    )
+    return out
+
+
+TRAINING_FALSE = (
+    "training=False: Keras 3.9 and later draw the masks but do not apply them (checked on 3.15.1). Keras 3.4.0 "
+    "to 3.8.x applied the input mask at inference too on their fast path (TensorFlow backend on a GPU, "
+    "recurrent_dropout = 0), fixed in 3.9.0 by PR #20983 (read from source, not run here: it needs a GPU)."
+)
+
+
+def describe(spec: RunSpec, d: float, rd: float, now: Facts, train: Facts) -> dict:
+    """The plan as the trace and /api/state carry it; ``d``, ``rd`` are the state's rates, ``now`` and
+    ``train`` the facts of the trace and of the same state in training."""
+    plan = spec.plan
     preset = PRESETS[plan.preset]
     first = plan.layers[0]
     src = preset.source
-    inp, rec = first.input, first.recurrent
+    n = names(spec, d, rd)
     masks = {
-        "embedding": _embedding_entry(spec),
-        "input": _entry(
-            train and inp is not None,
-            inp.rate if inp else 0.0,
-            *(_gate_words(inp) if inp else ("none", "none")),
-            src,
-            _input_note(plan.preset, inp, d, rd),
+        "embedding": _embedding_entry(spec, now, train, n),
+        "input": _gate_entry(
+            now.input_masked, train.input_masked, train.input_per_gate, train.input_per_step,
+            first.input.rate if first.input else 0.0, src,
+            _measured("x_t", train.input_masked, train.input_per_gate, train.input_per_step, n.dropout),
+            INPUT_SOURCE[plan.preset],
         ),
-        "recurrent": _entry(
-            train and rec is not None,
-            rec.rate if rec else 0.0,
-            *(_gate_words(rec) if rec else ("none", "none")),
-            src,
-            _recurrent_note(plan.preset, rec),
+        "recurrent": _gate_entry(
+            now.recurrent_masked, train.recurrent_masked, train.recurrent_per_gate, train.recurrent_per_step,
+            first.recurrent.rate if first.recurrent else 0.0, src,
+            _measured("h_{t-1}", train.recurrent_masked, train.recurrent_per_gate, train.recurrent_per_step,
+                      n.recurrent_dropout),
+            RECURRENT_SOURCE[plan.preset],
         ),
-        **_extra_entries(first, train),
-    }
+        **_extra_entries(first, now, train),
+    }  # fmt: skip
     if plan.preset == "pytorch":
-        masks["between"] = _between_entry(plan, d, train)
-    masks["output"] = _output_entry(spec)
+        masks["between"] = _between_entry(d, now, train)
+    masks["output"] = _output_entry(spec, now, train)
 
     notes = list(plan.notes)
-    if not train:
-        notes.append(
-            "Inference (phase=infer): every mask keeps everything and nothing is rescaled, as in "
-            "every framework (inverted dropout scaled the kept values during training)."
-        )
+    if now != train:
+        notes.append(_inference_note(now))
     if plan.preset in ("keras3", "keras3-legacy"):
-        notes.append("Keras 3 draws the masks even with training=False, but does not apply them.")
-    if plan.preset == "pytorch":
-        notes.append(
-            "Weights follow Keras initialisation for every preset, so presets compare on the same "
-            "weights; PyTorch's own default is U(-1/sqrt(H), 1/sqrt(H)) without the forget-bias 1."
-        )
+        notes.append(TRAINING_FALSE)
     return {
         "preset": plan.preset,
         "title": preset.title,
         "versions": preset.versions,
         "source": src,
-        "summary": preset.summary,
+        "summary": preset_summary(plan.preset)["summary"],
+        "facts": now.as_dict(),
+        "facts_in_training": train.as_dict(),
         "masks": masks,
-        "effective": _effective(spec, inp),
-        "answer": _answer(spec, d, rd),
-        "verdict": verdict(spec, d, rd),
+        "effective": _effective(now, train, n),
+        "answer": _answer(now, train, n),
+        "verdict": verdict(now, train, n, _details(plan.preset)),
         "notes": notes,
     }

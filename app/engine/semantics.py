@@ -2,9 +2,9 @@
 
 ``resolve(preset, rates, layers)`` turns the user's rates into a ``Plan``: which masks each
 LSTM layer draws, shared by the gates or one per gate, once per sequence or at every step.
-``describe(plan, ...)`` says the same in words, with the version range and the source file
-each fact comes from. The facts are those of shared/docs/semantics.md, checked against
-Keras 3.15.1, TF 2.15.1 (tf.keras 2) and PyTorch 2.13.0 by tests/parity.
+The words come from the traces (app/engine/facts.py, summary.py); the semantics are those of
+docs/semantics.md, checked against Keras 3.15.1, TF 2.15.1 (tf.keras 2) and PyTorch 2.13.0 by
+tests/parity.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class Preset:
     versions: str
     source: str
     knobs: frozenset[str]  # rate fields the preset accepts besides the embedding's
-    summary: str
+    lead: str  # what the preset models, sourced; what its masks do is measured (app/engine/summary.py)
 
 
 @dataclass(frozen=True)
@@ -73,73 +73,64 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "keras3", "Keras 3 (3.8 and later)", ">= 3.8.0 (keras-team/keras PR #20663); checked on 3.15.1",
             KERAS3_SRC, frozenset({"dropout", "recurrent_dropout"}),
-            "Masks drawn once per call and reused at every step. recurrent_dropout = 0: one input "
-            "mask shared by the four gates; recurrent_dropout > 0: four input and four recurrent "
-            "masks, one per gate.",
+            "keras.layers.LSTM in Keras 3.8 and later (PR #20663).",
         ),
         Preset(
-            "keras3-legacy", "Keras 3.0 to 3.7", "3.0.0 to 3.7.x", KERAS3_SRC,
+            "keras3-legacy", "Keras 3.0 to 3.7", "3.0.0 to 3.7.x; read from source", KERAS3_SRC,
             frozenset({"dropout", "recurrent_dropout"}),
-            "One input mask and one recurrent mask, each shared by the four gates, drawn once "
-            "per call and reused at every step.",
+            "keras.layers.LSTM in Keras 3.0 to 3.7, before PR #20663.",
         ),
         Preset(
-            "tfkeras2", "tf.keras 2, eager call", "Keras 2.3 to 2.15 as tf.keras; checked on TF 2.15.1",
+            "tfkeras2", "tf.keras 2, eager call",
+            "TF 2.15.1 (Keras 2.15) checked; Keras 2.3 to 2.14 read from source",
             TFKERAS2_SRC, frozenset({"dropout", "recurrent_dropout"}),
-            "A direct call of the layer (eager, or unroll=True). recurrent_dropout = 0: the "
-            "cuDNN-compatible path multiplies the whole input by one mask, fresh at every step and "
-            "shared by the gates (exactly Dropout before the LSTM); recurrent_dropout > 0: "
-            "implementation 1, four input and four recurrent masks, the same at every step. "
-            "model.fit re-draws the latter at every step: see tfkeras2-fit.",
+            "tf.keras.layers.LSTM (Keras 2) called directly (eager, unroll=False); model.fit is the preset "
+            "tfkeras2-fit. With unroll=True TF 2.15.1 keeps one input mask over time even at "
+            "recurrent_dropout = 0, which this preset does not show.",
         ),
         Preset(
             "tfkeras2-fit", "tf.keras 2 inside model.fit",
             "TF 2.15.1 (Keras 2.15), observed; not a documented contract",
             TFKERAS2_SRC, frozenset({"dropout", "recurrent_dropout"}),
-            "What model.fit runs (tf.function, unroll=False): recurrent_dropout = 0 as eager, one input "
-            "mask fresh at every step, shared by the gates; recurrent_dropout > 0: the four input and "
-            "four recurrent masks are created inside the loop body, so they are re-drawn at every step.",
+            "tf.keras.layers.LSTM (Keras 2) inside model.fit (tf.function, unroll=False), as TF 2.15.1 runs it.",
         ),
         Preset(
-            "pytorch", "PyTorch nn.LSTM", "1.x and 2.x; checked on 2.13.0", TORCH_SRC,
+            "pytorch", "PyTorch nn.LSTM", "2.13.0 checked; 1.x and other 2.x read from source", TORCH_SRC,
             frozenset({"dropout"}),
-            "dropout acts only between stacked layers, on each layer's output except the last, "
-            "fresh per element and step. No recurrent dropout.",
+            "torch.nn.LSTM(dropout=p, num_layers=L), which has no recurrent dropout argument.",
         ),
         Preset(
             "gal-tied", "Gal & Ghahramani 2016, tied", "arXiv 1512.05287 (NeurIPS 2016)",
             "arXiv 1512.05287, section 4", frozenset({"dropout", "recurrent_dropout"}),
-            "Variational dropout: one mask on x_t and one on h_{t-1}, shared by the gates, the "
-            "same at every step.",
+            "Variational dropout (Gal & Ghahramani 2016), tied weights.",
         ),
         Preset(
             "gal-untied", "Gal & Ghahramani 2016, untied", "arXiv 1512.05287 (NeurIPS 2016)",
             "arXiv 1512.05287, section 4", frozenset({"dropout", "recurrent_dropout"}),
-            "Variational dropout with one mask per gate on x_t and on h_{t-1}, the same at every step.",
+            "Variational dropout (Gal & Ghahramani 2016), untied weights: each gate its own masks.",
         ),
         Preset(
             "zaremba", "Zaremba, Sutskever & Vinyals 2014", "arXiv 1409.2329",
             "arXiv 1409.2329, section 3.1", frozenset({"dropout"}),
-            "Dropout on the non-recurrent connections only (each layer's input), fresh at every "
-            "step, one mask before the joint four-gate map. The recurrent path is never dropped.",
+            "Dropout on the non-recurrent connections only (Zaremba et al. 2014).",
         ),
         Preset(
             "semeniuta", "Semeniuta, Severyn & Barth 2016", "arXiv 1603.05118 (COLING 2016)",
             "arXiv 1603.05118, section 3", frozenset({"dropout", "candidate_dropout"}),
-            "Recurrent dropout without memory loss: only the candidate g is dropped, "
-            "c_t = f * c_{t-1} + i * d(g_t); optional per-step dropout on the layer input.",
+            "Recurrent dropout without memory loss (Semeniuta et al. 2016): c_t = f * c_{t-1} + i * d(g_t), "
+            "the memory c_{t-1} itself is never dropped.",
         ),
         Preset(
             "awd", "AWD-LSTM (Merity et al. 2017)", "arXiv 1708.02182", AWD_SRC,
             frozenset({"dropout", "weight_drop"}),
-            "DropConnect on the hidden-to-hidden weights, one mask per forward pass; locked "
-            "(per-sequence) dropout on each layer's input.",
+            "AWD-LSTM (Merity et al. 2017): weight-drop on the hidden-to-hidden weights, locked dropout "
+            "on each layer's input.",
         ),
         Preset(
             "custom", "Custom", "every knob explicit", "this app (app/engine/lstm.py)",
             frozenset(_RATE_KNOBS),
-            "Every mask chosen by hand: sharing and timing of the input and recurrent masks, "
-            "candidate dropout, zoneout and weight-drop.",
+            "Every mask chosen by hand: in_share, in_time, rec_share and rec_time set the sharing and "
+            "timing of the masks on x(t) and h(t-1).",
         ),
     )
 }  # fmt: skip

@@ -1,154 +1,220 @@
-"""The plain answer to the seed question for one state, before any detail.
+"""The plain answer to the seed question for one trace, before any detail.
 
-"Does a Dropout layer after the Embedding do the same as the LSTM's dropout argument?" No, in
-three ways the page then shows: where each mask lands, how often it is redrawn, and that the two
-compound. Every sentence follows the state (preset, rates, embedding mode, phase) and is true of
-it (shared/docs/semantics.md; tests/engine/test_verdict.py); the jargon goes to ``details``.
+"Does a Dropout layer after the Embedding do the same as the LSTM's dropout argument?" Every
+sentence here is a template over facts measured on the trace (app/engine/facts.py): ``now`` of
+the phase shown, ``train`` of the same state in training (what the points describe at inference
+too). The state only names things (``Names``: the user's layers as written); what a sentence
+claims about them comes from the facts, so no combination of fields can make it false
+(tests/engine/test_facts.py walks the grid). The framework's jargon goes to ``details``: sourced
+statements of the preset, true whatever the rates (docs/semantics.md).
 """
 
 from __future__ import annotations
 
-from app.engine.dropout import MaskSpec
-from app.engine.model import RunSpec
+from dataclasses import dataclass
 
-EMB_WHERE = {
-    "standard": "Dropout({r}) after the Embedding zeroes single elements of the embedding output",
-    "spatial": "SpatialDropout1D({r}) after the Embedding zeroes whole features of the embedding output",
-    "word": "Word dropout ({r}) zeroes whole words of the embedding output",
-}
-EMB_TIMING = {
-    "standard": "draws a fresh mask for every step and every embedding feature",
-    "spatial": "drops whole embedding features, the same ones at every step",
-    "word": "drops whole words: every occurrence of a dropped word, the same at every step",
-}
+from app.engine.facts import Facts
 
 
-def _num(x: float) -> str:
+@dataclass(frozen=True)
+class Names:
+    """How the sentences name the model's parts, from the state: labels, not claims."""
+
+    emb_layer: str  # "Dropout(0.25)", "SpatialDropout1D(0.25)", "Word dropout (0.25)"
+    dropout: str  # "dropout=0.5"
+    recurrent_dropout: str  # "recurrent_dropout=0.5"
+
+
+def num(x: float) -> str:
     return f"{x:.4g}"
 
 
-def _lstm_where(preset: str, inp: MaskSpec | None, rec: MaskSpec | None, d: float, rd: float, layers: int) -> str:
-    if preset == "pytorch":
-        then = "with one layer it does nothing at all" if layers == 1 else f"here it acts between the {layers} layers"
-        return (
-            f"PyTorch's nn.LSTM(dropout={_num(d)}) puts no mask inside the cell: it drops each layer's "
-            f"output before the next layer, and {then}."
+OTHER_WHERE = {
+    "candidate": "candidate dropout masks the candidate g only (c = f * c + i * (g * d))",
+    "zoneout": "zoneout keeps some units of c or h at their previous value",
+    "weight": "weight-drop zeroes recurrent weights (DropConnect on U), not activations",
+    "between_layers": "the LSTM's dropout masks the output of every layer but the last, before the next layer",
+    "output": "a Dropout masks the last h before Dense",
+}
+OTHER_NAMES = {
+    "candidate": "the candidate g",
+    "zoneout": "c or h (zoneout)",
+    "weight": "the recurrent weights",
+    "between_layers": "the output between layers",
+    "output": "the last h before Dense",
+}
+
+
+def and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _lstm_targets(f: Facts) -> list[str]:
+    """What the LSTM's own masks act on, in words."""
+    out = ["x(t)"] if f.input_masked else []
+    out += ["h(t-1)"] if f.recurrent_masked else []
+    return out + [OTHER_NAMES[k] for k in f.other_masks]
+
+
+def _sharing(per_gate: bool) -> str:
+    return "a different mask for each of the four gates" if per_gate else "one mask shared by the four gates"
+
+
+def _timing(per_step: bool) -> str:
+    return "drawn afresh at every step" if per_step else "drawn once per sequence and reused at every step"
+
+
+def embedding_unit(f: Facts) -> str:
+    """What one bit of the embedding mask drops, as measured."""
+    if f.embedding_whole_steps:
+        return "whole words (every feature of a word at once)"
+    if not f.embedding_per_step:
+        return "whole features (the same ones at every step)"
+    return "single elements"
+
+
+def answer(now: Facts, train: Facts, names: Names) -> str:
+    """The first sentence a student reads."""
+    if not train.any_mask:
+        return "Here nothing is dropped at all: no mask acts, in training or at inference."
+    if train.embedding_masked and train.input_masked and train.equivalent_dropout is not None:
+        kind = "Dropout" if train.embedding_per_step else "SpatialDropout1D"
+        core = (
+            "In kind, yes: here both are the same kind of mask on the same vector x(t) ("
+            + ("fresh at every step" if train.input_per_step else "the same at every step")
+            + f", shared by the four gates), and together they act as one {kind}({num(train.equivalent_dropout)})."
         )
-    parts = []
-    if inp is not None:
-        gates = "a different mask for each of the four gates" if inp.per_gate else "one mask shared by the four gates"
-        parts.append(
-            f"dropout={_num(d)} masks the LSTM's input x(t) inside the cell, before each gate's weights, with {gates}"
+    elif train.embedding_masked and train.input_masked:
+        core = (
+            "No: they are two different masks on the same vector x(t), and with both on an element "
+            "of x(t) is dropped by either."
+        )
+    elif train.embedding_masked:
+        lstm = _lstm_targets(train)
+        core = (
+            "No. Here only the Dropout layer after the Embedding drops anything: the LSTM has no mask."
+            if not lstm
+            else "No. Here the LSTM puts no mask on its input x(t): only the Dropout layer after the Embedding "
+            f"drops it, and the LSTM's own masks act on {and_list(lstm)}."
+        )
+    elif train.input_masked:
+        core = (
+            "Here there is no dropout after the Embedding to compare: only the LSTM's own masks act, "
+            f"on {and_list(_lstm_targets(train))}."
         )
     else:
-        parts.append("the LSTM puts no mask on its input x(t) here")
-    if rec is not None:
-        parts.append(f"recurrent_dropout={_num(rd)} also masks h(t-1), which the Dropout layer never touches")
+        core = (
+            "Here neither drops the input x(t): there is no dropout after the Embedding, and the LSTM's "
+            f"masks act only on {and_list(_lstm_targets(train))}."
+        )
+    return _phase_prefix(now, train) + core
+
+
+def _phase_prefix(now: Facts, train: Facts) -> str:
+    """When the trace's masks are not those of training (inference): what still acts there."""
+    if now == train:
+        return ""
+    if now.any_mask:
+        return (
+            f"At inference every dropout mask is off; only {and_list([OTHER_NAMES[k] for k in now.other_masks])} "
+            "still acts (its expected value). In training: "
+        )
+    return "At inference nothing is dropped and nothing is rescaled. In training: "
+
+
+def _where(train: Facts, names: Names) -> str:
+    if train.embedding_masked:
+        first = f"{names.emb_layer} after the Embedding zeroes {embedding_unit(train)} of the embedding output"
+    else:
+        first = "There is no dropout after the Embedding"
+    if train.input_masked and train.input_per_gate:
+        lstm = (
+            f"the LSTM's {names.dropout} masks x(t) inside the cell, just before each gate's input weights, "
+            f"with {_sharing(True)}"
+        )
+    elif train.input_masked:
+        lstm = (
+            f"the LSTM's {names.dropout} masks x(t) with {_sharing(False)}, which is the same as masking "
+            "the LSTM's input before the LSTM"
+        )
+    else:
+        lstm = "the LSTM puts no mask on its input x(t)"
+    parts = [f"{first}; {lstm}"]
+    if train.recurrent_masked:
+        parts.append(
+            f"{names.recurrent_dropout} masks h(t-1) with {_sharing(train.recurrent_per_gate)}, "
+            "a vector the Dropout layer never touches"
+        )
+    parts += [OTHER_WHERE[k] for k in train.other_masks]
     return "; ".join(parts) + "."
 
 
-def _lstm_timing(inp: MaskSpec | None, rec: MaskSpec | None) -> str:
-    specs = [s for s in (inp, rec) if s is not None]
-    if not specs:
-        return ""
-    if all(s.per_step for s in specs):
-        return "the LSTM's masks are drawn afresh at every step"
-    if not any(s.per_step for s in specs):
-        return "the LSTM's masks are drawn once per sequence and reused at every step"
+def _when(train: Facts) -> str:
+    parts = []
+    if train.embedding_masked:
+        if train.embedding_whole_steps and train.embedding_per_step:
+            parts.append("the embedding mask drops whole words, so it changes from word to word")
+        elif train.embedding_per_step:
+            parts.append("the embedding mask is drawn afresh at every step")
+        else:
+            parts.append("the embedding mask is the same at every step")
+    if train.input_masked:
+        parts.append(f"the LSTM's mask on x(t) is {_timing(train.input_per_step)}")
+    if train.recurrent_masked:
+        parts.append(f"its mask on h(t-1) is {_timing(train.recurrent_per_step)}")
+    for kind in train.other_masks:
+        if kind in ("weight", "output"):
+            parts.append(f"the mask on {OTHER_NAMES[kind]} is drawn once per forward pass")
+        else:
+            parts.append(f"the mask on {OTHER_NAMES[kind]} is {_timing(kind in train.other_per_step)}")
+    if not parts:
+        return "Nothing is redrawn: no mask acts."
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
+
+
+def compound(train: Facts, names: Names) -> str:
+    """How the embedding dropout and the LSTM's mask on x(t) combine."""
+    if train.embedding_masked and train.input_masked:
+        text = (
+            f"They compound: an embedding element reaches gate i with probability {num(train.embedding_keep)} x "
+            f"{num(train.input_keep)} = {num(train.keep)}, and is then scaled by {num(train.scale)}"
+        )
+        if train.equivalent_dropout is not None:
+            return text + f": one mask at rate {num(train.equivalent_dropout)}."
+        return text + "; each mask is drawn at its own rate, and no rate is split between the gates."
+    if train.embedding_masked or train.input_masked:
+        which = "the Dropout layer after the Embedding" if train.embedding_masked else "the LSTM's mask"
+        return (
+            f"Only one mask drops x(t) here ({which}), so nothing compounds on it: an embedding element "
+            f"reaches gate i with probability {num(train.keep)} and is then scaled by {num(train.scale)}."
+        )
+    return "No mask drops x(t) here: every embedding element reaches every gate unscaled."
+
+
+def difference(now: Facts) -> str:
+    """'Will it make any difference?' as far as one pass can tell."""
+    p, p0 = num(now.probability), num(now.probability_without_dropout)
+    if now.differs_from_no_dropout:
+        return (
+            "Will it make any difference? To what the model computes in this pass, yes: h differs from the "
+            f"same model without dropout by up to {num(now.max_abs_dh)}, and p is {p} against {p0}. Whether "
+            "it helps the model generalise is a question of training: the training lab trains the seed's "
+            "two models side by side on the toy task."
+        )
     return (
-        "the LSTM's mask on x(t) is drawn at every step and its mask on h(t-1) once per sequence"
-        if inp and inp.per_step
-        else ("the LSTM's mask on x(t) is drawn once per sequence and its mask on h(t-1) at every step")
+        "Will it make any difference? Not to what the model computes here: every h and p "
+        f"({p}) are exactly those of the same model without dropout. Any difference lies in how the "
+        "weights were trained."
     )
 
 
-def verdict(spec: RunSpec, d: float, rd: float) -> dict:
+def verdict(now: Facts, train: Facts, names: Names, details: list[str]) -> dict:
     """{answer, points [{key, title, text}], difference, details} for the page's first panel."""
-    plan, emb = spec.plan, spec.emb_rate
-    first = plan.layers[0]
-    inp, rec = first.input, first.recurrent
-    preset = plan.preset
-    lstm_masks = inp is not None or rec is not None
-
-    if not spec.train:
-        answer = (
-            "At inference, neither drops anything: both dropouts are switched off and every input "
-            "reaches every gate unscaled. In training they differ, as below."
-        )
-    elif preset == "pytorch":
-        answer = "No. Here they are not even similar: PyTorch's LSTM dropout never acts inside the cell."
-    elif emb > 0 and lstm_masks:
-        answer = "No: they are two different masks, and with both on, an input is dropped by either."
-    elif emb > 0:
-        answer = "No. Here only the Dropout layer after the Embedding drops anything: the LSTM has no mask."
-    else:
-        answer = "No. Here there is no Dropout layer after the Embedding; only the LSTM's own masks act."
-
-    where = (
-        EMB_WHERE[spec.emb_mode].format(r=_num(emb)) + ", before the LSTM; "
-        if emb > 0
-        else "No Dropout layer after the Embedding here; "
-    ) + _lstm_where(preset, inp, rec, d, rd, len(plan.layers))
-    when_emb = f"the Dropout layer {EMB_TIMING[spec.emb_mode]}" if emb > 0 else ""
-    when_lstm = _lstm_timing(inp, rec)
-    if preset == "pytorch" and any(lp.between for lp in plan.layers):
-        when_lstm = "PyTorch's between-layer masks are fresh at every step and for every element"
-    when = "; ".join(p for p in (when_emb, when_lstm) if p)
-    keep_in = 1 - (inp.rate if inp else 0.0)
-    keep = (1 - emb) * keep_in
-    if emb > 0 and inp is not None:
-        compound = (
-            f"They compound: an embedding element reaches a gate with probability {_num(1 - emb)} x "
-            f"{_num(keep_in)} = {_num(keep)}, and is then scaled by {_num(1 / keep)}; no mask in the cell "
-            f"uses the Dropout layer's {_num(emb)}."
-        )
-    else:
-        compound = "Only one of the two drops the input here, so nothing compounds."
-    later = "" if spec.train else " (in training)"
+    later = "" if now == train else " (in training)"
     points = [
-        {"key": "where", "title": "Where the mask lands" + later, "text": where},
-        {
-            "key": "when",
-            "title": "How often it is redrawn" + later,
-            "text": (when[0].upper() + when[1:] + ".") if when else "Nothing is redrawn: no mask acts.",
-        },
-        {"key": "compound", "title": "Together" + later, "text": compound},
+        {"key": "where", "title": "Where the mask lands" + later, "text": _where(train, names)},
+        {"key": "when", "title": "How often it is redrawn" + later, "text": _when(train)},
+        {"key": "compound", "title": "Together" + later, "text": compound(train, names)},
     ]
-    difference = (
-        "Will it make any difference? To what the model computes, yes: compare the gates and h with "
-        "the no-dropout view, and see how the output spreads over mask draws (Monte Carlo dropout). "
-        "Whether it helps the model generalise is a question of training: the training lab trains the "
-        "seed's two models side by side on the toy task and says what the curves show."
-        if spec.train
-        else "At inference the two models of the question compute exactly the same thing from the same "
-        "weights; their difference is only in how they were trained."
-    )
-    return {"answer": answer, "points": points, "difference": difference, "details": _details(spec, d, rd)}
-
-
-def _details(spec: RunSpec, d: float, rd: float) -> list[str]:
-    preset = spec.plan.preset
-    out = []
-    if preset == "keras3":
-        out.append(
-            "Keras 3.8 and later (PR #20663): recurrent_dropout > 0 forces implementation 1, which "
-            "draws four masks per gate; with recurrent_dropout = 0 implementation 2 shares one mask."
-        )
-        out.append("recurrent_dropout > 0 also rules out the cuDNN kernel: Keras falls back to its generic loop.")
-        out.append("Keras draws the masks even with training=False, but does not apply them.")
-    if preset in ("tfkeras2", "tfkeras2-fit"):
-        out.append(
-            "tf.keras 2 with recurrent_dropout = 0 bypasses the cell (the cuDNN-compatible path) and "
-            "masks the whole (batch, time, features) input: exactly Dropout before the LSTM."
-        )
-        out.append(
-            "Inside model.fit (tf.function, unroll=False) TF 2.15.1 re-draws the cell's masks at every "
-            "step; a direct eager call draws them once per call (presets tfkeras2-fit and tfkeras2)."
-        )
-    if preset == "pytorch" and len(spec.plan.layers) == 1 and d > 0:
-        out.append("PyTorch warns about it: dropout with num_layers=1 expects more than one layer.")
-    out.append(
-        "Every framework uses inverted dropout: a kept value is multiplied by 1/(1 - rate) in "
-        "training, so nothing is rescaled at inference (training=False, model.eval())."
-    )
-    return out
+    return {"answer": answer(now, train, names), "points": points, "difference": difference(now), "details": details}
