@@ -59,12 +59,44 @@ class Verdict(BaseModel):
     details: list[str] = Field(description="The framework details behind the answer (jargon).")
 
 
+class Facts(BaseModel):
+    """What the trace's own arrays show (app/engine/facts.py); every sentence of the plan is a template
+    over these. A fact whose mask is off in this phase is false."""
+
+    embedding_masked: bool = Field(description="The mask on the embedding output acts (drops or scales).")
+    input_masked: bool = Field(description="The first layer's mask on x(t) acts.")
+    recurrent_masked: bool = Field(description="The first layer's mask on h(t-1) acts.")
+    other_masks: list[Literal["candidate", "zoneout", "weight", "between_layers", "output"]] = Field(
+        description="The other mask kinds that act, in any layer."
+    )
+    input_per_gate: bool = Field(description="The four gates' input masks are not all the same.")
+    input_per_step: bool = Field(description="The input mask changes over time.")
+    recurrent_per_gate: bool
+    recurrent_per_step: bool
+    embedding_per_step: bool = Field(description="The embedding mask changes over time.")
+    differs_from_no_dropout: bool = Field(description="The output or some h differs from every rate 0.")
+    keep: float = Field(description="Probability that an embedding element reaches gate i at step 0.")
+    scale: float = Field(description="Its multiplier when it does.")
+    equivalent_dropout: float | None = Field(
+        description="The rate of the one mask the embedding and input masks act as, when they are of one kind."
+    )
+    embedding_whole_steps: bool = Field(description="Every step of e(t) is kept or dropped whole.")
+    embedding_keep: float
+    input_keep: float
+    other_per_step: list[str] = Field(description="The other masks that change over time.")
+    probability: float
+    probability_without_dropout: float
+    max_abs_dh: float = Field(description="Largest |h - h without dropout| over layers, steps and units.")
+
+
 class Plan(BaseModel):
     preset: str
     title: str
     versions: str
     source: str
     summary: str
+    facts: Facts
+    facts_in_training: Facts = Field(description="The facts of the same state in training.")
     masks: dict[str, MaskPlan]
     effective: Effective
     answer: list[str] = Field(description="Where the LSTM's masks act and at which rates, for this state, in words.")

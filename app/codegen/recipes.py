@@ -3,7 +3,7 @@
 A ``Recipe`` says how a framework builds one layer of a plan (app.engine.semantics.LayerPlan)
 with its built-in layers: a dropout layer on the LSTM's input sequence and the LSTM's own
 arguments; or, when the built-ins cannot draw what the plan says, why not (the code then uses
-MaskedLSTM from cells.py). The facts are those of shared/docs/semantics.md, checked live by
+MaskedLSTM from cells.py). The facts are those of docs/semantics.md, checked live by
 tests/parity (test_codegen_live.py, test_codegen_tfkeras2.py):
 
 - Keras 3.8+ (3.15.1): implementation 2 (recurrent_dropout = 0) draws one input mask shared by
@@ -11,7 +11,7 @@ tests/parity (test_codegen_live.py, test_codegen_tfkeras2.py):
   implementation=1 with recurrent_dropout = 0 needs use_cudnn=False (the fast path breaks).
 - tf.keras 2 (TF 2.15.1): recurrent_dropout = 0 without unroll takes the cuDNN-compatible path
   whatever `implementation` says: one input mask per step, shared by the gates. The cell path
-  draws four masks per gate (implementation 1): once per call with unroll=True or in an eager
+  draws four masks, one per gate (implementation 1): once per call with unroll=True or in an eager
   call, but at every step inside model.fit (tf.function) with unroll=False.
 - PyTorch: nn.LSTM has no mask inside the cell; a dropout on each layer's input is nn.Dropout
   (per step) or nn.Dropout1d on (B, F, T) (whole features, per sequence).

@@ -11,10 +11,12 @@ from urllib.parse import parse_qsl
 from markdown_it import MarkdownIt
 
 from app import compare
+from app.engine.facts import Facts
 from app.lab.params import parse_lab
 from app.lessons.claims import CLAIMS
 from app.lessons.targets import FOCUS, HIGHLIGHT, VIEW_HIGHLIGHTS
 from app.state import StateError, parse
+from app.trace import facts_of
 
 CONTENT = Path(__file__).parent / "content"
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -51,6 +53,7 @@ class Step:
     focus: str
     highlight: str | None
     claims: tuple[str, ...]
+    facts: tuple[tuple[str, object], ...]  # what the text relies on, checked against the link's trace
     questions: tuple[Question, ...]
 
     @property
@@ -67,7 +70,8 @@ class Step:
             "page": self.page,
             "focus": self.focus,
             "highlight": self.highlight,
-            "claims": [{"id": c, "statement": CLAIMS[c].statement} for c in self.claims],
+            "claims": [{"id": c, "statement": CLAIMS[c].statement, "checked": CLAIMS[c].checked} for c in self.claims],
+            "facts": dict(self.facts),
             "questions": [q.as_dict() for q in self.questions],
         }
 
@@ -106,6 +110,32 @@ def _canonical_link(view: str, link: str) -> str:
         raise LessonError("; ".join(f"{p.field}: {p.message}" for p in err.problems)) from None
 
 
+def _check_facts(view: str, link: str, declared: dict) -> tuple[tuple[str, object], ...]:
+    """The facts a step's text relies on, as measured on its link's trace (model A); LessonError
+    names each one the trace contradicts."""
+    if not declared:
+        return ()
+    if view != "explorer":
+        raise LessonError("facts can be declared on explorer steps only (they are read off the trace)")
+    unknown = sorted(set(declared) - set(Facts.__dataclass_fields__))
+    if unknown:
+        raise LessonError(f"unknown facts {', '.join(unknown)}: one of {', '.join(Facts.__dataclass_fields__)}")
+    a_pairs, _ = compare.split(parse_qsl(link, keep_blank_values=True))
+    measured = facts_of(parse(a_pairs))[0].as_dict()
+    wrong = []
+    for name, want in declared.items():
+        got = measured[name]
+        if isinstance(got, float) and isinstance(want, int | float) and not isinstance(want, bool):
+            same = abs(got - want) <= 1e-6 * max(1.0, abs(want))
+        else:
+            same = (list(got) if isinstance(got, tuple) else got) == want
+        if not same:
+            wrong.append(f"{name} is {got!r} on the step's trace, the text relies on {want!r}")
+    if wrong:
+        raise LessonError("; ".join(wrong))
+    return tuple(sorted(declared.items()))
+
+
 def _question(raw: dict) -> Question:
     choices = tuple(raw["choices"])
     explanations = tuple(raw.get("explanations", ()))
@@ -138,10 +168,11 @@ def _step(raw: dict) -> Step:
         text=raw["text"],
         html=MARKDOWN.render(raw["text"]),
         view=view,
-        link=_canonical_link(view, raw["link"]),
+        link=(link := _canonical_link(view, raw["link"])),
         focus=focus,
         highlight=highlight,
         claims=claims,
+        facts=_check_facts(view, link, raw.get("facts", {})),
         questions=tuple(_question(q) for q in raw.get("questions", ())),
     )
 

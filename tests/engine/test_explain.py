@@ -43,12 +43,12 @@ def test_inference_drops_nothing_in_every_sentence(preset, mode, phase):
         # zoneout is the one scheme that acts at inference (its expectation), by design
         assert set(active) <= {"zoneout_c", "zoneout_h"}
         assert plan["effective"]["keep"] == 1.0 and plan["effective"]["scale"] == 1.0
-        assert "nothing is dropped" in plan["effective"]["text"]
+        assert "no mask drops or rescales x(t)" in plan["effective"]["text"]
         assert "scaled by" not in plan["effective"]["text"]
-        assert any("none of these masks is applied" in a for a in plan["answer"])
+        assert any("none of these dropout masks is applied" in a for a in plan["answer"])
     else:
         assert "embedding" in active and "output" in active
-        assert "reaches a gate with probability" in plan["effective"]["text"]
+        assert "reaches gate i with probability" in plan["effective"]["text"]
     assert MODE_WORDS[mode] in " ".join(plan["masks"]["embedding"]["notes"])
     for other in set(MODES) - {mode}:
         assert MODE_WORDS[other] not in " ".join(plan["masks"]["embedding"]["notes"])
@@ -70,11 +70,12 @@ def test_the_popular_answers_two_errors_are_stated():
     the gate outputs; and nothing in the cell uses the Dropout layer's 0.25."""
     plan = plan_json(parse("v=1"))
     where, rates = plan["answer"][:2]
-    assert "x(t)" in where and "h(t-1)" in where and "before each gate's weights" in where
-    assert "not applied to the gate outputs" in where
-    assert "No mask inside the cell uses the 0.25" in rates and "dropout=0.5 keeps 0.5 and scales by 2" in rates
+    assert "x(t)" in where and "h(t-1)" in where and "before the gates' weights" in where
+    assert "none acts on the gate outputs" in where
+    assert "No mask inside the cell uses the Dropout layer's rate" in rates
+    assert "dropout=0.5 keeps 0.5 and scales by 2" in rates
     torch = plan_json(parse("preset=pytorch&recurrent_dropout=0"))
-    assert "no mask inside the cell" in torch["answer"][0]
+    assert "The LSTM puts no mask on x(t) or h(t-1)" in torch["answer"][0]
 
 
 @pytest.mark.parametrize(("rd", "timing"), [("0.5", "step"), ("0", "step")])

@@ -20,10 +20,11 @@ def test_the_seed_state_says_no_in_three_ways():
     v = verdict("")
     assert v["answer"].startswith("No")
     assert [p["key"] for p in v["points"]] == ["where", "when", "compound"]
-    assert "before each gate's weights" in v["points"][0]["text"] and "h(t-1)" in v["points"][0]["text"]
-    assert "fresh mask for every step" in v["points"][1]["text"] and "once per sequence" in v["points"][1]["text"]
+    assert "before each gate's input weights" in v["points"][0]["text"] and "h(t-1)" in v["points"][0]["text"]
+    assert "embedding mask is drawn afresh at every step" in v["points"][1]["text"]
+    assert "once per sequence" in v["points"][1]["text"]
     assert "0.75 x 0.5 = 0.375" in v["points"][2]["text"] and "2.667" in v["points"][2]["text"]
-    assert "Monte Carlo" in v["difference"]
+    assert "h differs from the same model without dropout" in v["difference"]
     jargon = ("implementation 1", "cuDNN", "PR #", "training=False")
     assert not any(j in text(v) for j in jargon)  # the jargon waits in the details
     assert all(any(j in d for d in v["details"]) for j in jargon)
@@ -32,9 +33,9 @@ def test_the_seed_state_says_no_in_three_ways():
 @pytest.mark.parametrize(
     ("query", "says"),
     [
-        ("phase=infer", "At inference, neither drops anything"),
-        ("preset=pytorch&recurrent_dropout=0", "never acts inside the cell"),
-        ("emb_dropout=0", "no Dropout layer after the Embedding"),
+        ("phase=infer", "At inference nothing is dropped"),
+        ("preset=pytorch&recurrent_dropout=0", "only the Dropout layer after the Embedding drops anything"),
+        ("emb_dropout=0", "no dropout after the Embedding"),
         ("dropout=0&recurrent_dropout=0", "the LSTM has no mask"),
     ],
 )
@@ -45,16 +46,17 @@ def test_the_verdict_follows_preset_and_phase(query, says):
 
 def test_per_step_presets_say_per_step():
     assert "afresh at every step" in verdict("preset=tfkeras2&recurrent_dropout=0")["points"][1]["text"]
-    assert "same ones at every step" in verdict("emb_mode=spatial")["points"][1]["text"]
-    one_layer = verdict("preset=pytorch&recurrent_dropout=0")["points"][0]["text"]
-    assert "with one layer it does nothing" in one_layer
-    assert "between the 3 layers" in verdict("preset=pytorch&recurrent_dropout=0&layers=3")["points"][0]["text"]
+    assert "embedding mask is the same at every step" in verdict("emb_mode=spatial")["points"][1]["text"]
+    one_layer = plan_json(parse("preset=pytorch&recurrent_dropout=0"))["masks"]["between"]["notes"]
+    assert "Here it drops nothing" in one_layer[0]
+    three = verdict("preset=pytorch&recurrent_dropout=0&layers=3")["points"][0]["text"]
+    assert "masks the output of every layer but the last" in three
 
 
 def test_inference_labels_the_points_as_training():
     v = verdict("phase=infer")
     assert all(p["title"].endswith("(in training)") for p in v["points"])
-    assert "compute exactly the same thing" in v["difference"]
+    assert "Not to what the model computes" in v["difference"]
 
 
 def test_every_mask_is_described_in_words_from_one_place():

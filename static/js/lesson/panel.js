@@ -40,10 +40,10 @@ function facts(step) {
   const list = node("ul");
   for (const claim of step.claims) {
     const li = node("li", `${claim.statement} `);
-    li.append(node("code", claim.id, "claim-id"));
+    li.append(node("code", claim.id, "claim-id"), node("span", ` checked on ${claim.checked}`, "claim-checked"));
     list.append(li);
   }
-  details.append(list, node("p", "Each is checked by a test against the engine or the frameworks themselves.", "hint"));
+  details.append(list, node("p", "Each is checked in CI by a test; beside it, what that test runs against (a framework version, or the engine with the source read).", "hint"));
   return [details];
 }
 
