@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import replace
 from functools import lru_cache
 
@@ -87,19 +88,33 @@ def config(s: State, steps: int) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _reference(s: State) -> model.Trace:
-    """The same model, input and phase with every rate 0 (keyed by that state: many share one)."""
+def _reference_run(s: State) -> model.Trace:
     return run(s)
 
 
-@lru_cache(maxsize=256)
-def facts_of(s: State) -> tuple[Facts, Facts]:
-    """The facts of the state's trace, and of the same state in training (app/engine/facts.py)."""
-    now = measure(run(s), _reference(without_dropout(s)))
-    if s.train:
-        return now, now
-    trained = replace(s, phase="train")
-    return now, measure(run(trained), _reference(without_dropout(trained)))
+def reference(s: State) -> model.Trace:
+    """The same model and input with every rate 0: no mask at all, so the phase and the mask seed
+    change nothing, and one run serves every seed and both phases (cached)."""
+    return _reference_run(replace(without_dropout(s), phase="train", seed=0))
+
+
+_FACTS: OrderedDict[State, tuple[Facts, Facts]] = OrderedDict()
+FACTS_CACHED = 256
+
+
+def facts_of(s: State, trace: model.Trace | None = None) -> tuple[Facts, Facts]:
+    """The facts of the state's trace (``trace``, if the caller has run it), and of the same state in
+    training (app/engine/facts.py); the last FACTS_CACHED states' are kept."""
+    hit = _FACTS.get(s)
+    if hit is not None:
+        _FACTS.move_to_end(s)
+        return hit
+    now = measure(trace or run(s), reference(s))
+    train = now if s.train else measure(run(replace(s, phase="train")), reference(s))
+    _FACTS[s] = (now, train)
+    if len(_FACTS) > FACTS_CACHED:
+        _FACTS.popitem(last=False)
+    return now, train
 
 
 def plan_json(s: State) -> dict:
@@ -111,10 +126,10 @@ def _plan_text(spec: model.RunSpec, d: float, rd: float, now: Facts, train: Fact
     return orjson.Fragment(dumps(describe(spec, d, rd, now, train)))
 
 
-def plan_fragment(s: State) -> orjson.Fragment:
-    """The plan as serialised JSON, kept per dropout configuration and facts: many traces (other mask
-    seeds, other sentences) share one."""
-    return _plan_text(replace(spec_of(s), seed=0), s.dropout, s.recurrent_dropout, *facts_of(s))
+def plan_fragment(s: State, trace: model.Trace | None = None) -> orjson.Fragment:
+    """The plan as serialised JSON, kept per dropout configuration and facts (traces whose arrays
+    show the same facts share one); ``trace`` is the state's, if the caller has run it."""
+    return _plan_text(replace(spec_of(s), seed=0), s.dropout, s.recurrent_dropout, *facts_of(s, trace))
 
 
 def _expand(mask: model.dp.Mask, steps: int) -> np.ndarray:
@@ -147,7 +162,7 @@ def trace_dict(s: State) -> dict:
         "version": TRACE_VERSION,
         "state": s.canonical(),
         "config": config(s, steps),
-        "plan": plan_fragment(s),
+        "plan": plan_fragment(s, tr),
         "tokens": [{"id": int(t), "word": word(int(t))} for t in tr.tokens],
         "unknown_words": s.unknown_words(),
         "embedding": {

@@ -195,7 +195,7 @@ def _between_entry(d: float, now: Facts, train: Facts) -> dict:
         "Here a mask acts on the output of every layer but the last, "
         + ("fresh per element and step." if "between_layers" in train.other_per_step else "per element.")
         if on
-        else "Here it drops nothing: no mask acts between layers."
+        else "Here it does nothing: no mask acts between layers."
     )
     sourced = (
         "nn.LSTM(dropout) drops the output of every layer but the last; with one layer there is nothing to "
@@ -310,7 +310,8 @@ def _details(preset: str) -> list[str]:
 
 
 TRAINING_FALSE = (
-    "training=False: Keras 3.9 and later draw the masks but do not apply them (checked on 3.15.1). Keras 3.4.0 "
+    "training=False: Keras 3.9 and later draw the masks but do not apply them (checked on 3.15.1; 3.9 to 3.14 read "
+    "from source). Keras 3.4.0 "
     "to 3.8.x applied the input mask at inference too on their fast path (TensorFlow backend on a GPU, "
     "recurrent_dropout = 0), fixed in 3.9.0 by PR #20983 (read from source, not run here: it needs a GPU)."
 )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from app.engine.dropout import MaskSpec
 
 KERAS3_SRC = "keras/src/layers/rnn/lstm.py (LSTMCell.call), keras/src/layers/rnn/dropout_rnn_cell.py"
-TFKERAS2_SRC = "keras/layers/rnn/lstm.py in keras-team/keras v2.15.0 (the same in keras-team/tf-keras)"
+TFKERAS2_SRC = "keras/src/layers/rnn/lstm.py in Keras 2.15.0 (the same in keras-team/tf-keras)"
 TORCH_SRC = "torch/nn/modules/rnn.py; aten/src/ATen/native/RNN.cpp"
 AWD_SRC = "arXiv 1708.02182; salesforce/awd-lstm-lm embed_regularize.py, locked_dropout.py, weight_drop.py"
 
@@ -71,18 +71,19 @@ PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
         Preset(
-            "keras3", "Keras 3 (3.8 and later)", ">= 3.8.0 (keras-team/keras PR #20663); checked on 3.15.1",
+            "keras3", "Keras 3 (3.8 and later)", "3.15.1 checked; 3.8.0 to 3.14 read from source (PR #20663)",
             KERAS3_SRC, frozenset({"dropout", "recurrent_dropout"}),
             "keras.layers.LSTM in Keras 3.8 and later (PR #20663).",
         ),
         Preset(
-            "keras3-legacy", "Keras 3.0 to 3.7", "3.0.0 to 3.7.x; read from source", KERAS3_SRC,
+            "keras3-legacy", "Keras 3.0 to 3.7", "3.0.0 to 3.7.x, read from source (keras/src/layers/rnn/lstm.py)",
+            KERAS3_SRC,
             frozenset({"dropout", "recurrent_dropout"}),
             "keras.layers.LSTM in Keras 3.0 to 3.7, before PR #20663.",
         ),
         Preset(
             "tfkeras2", "tf.keras 2, eager call",
-            "TF 2.15.1 (Keras 2.15) checked; Keras 2.3 to 2.14 read from source",
+            "TF 2.15.1 (Keras 2.15) checked; Keras 2.3 to 2.14 as tf.keras read from source",
             TFKERAS2_SRC, frozenset({"dropout", "recurrent_dropout"}),
             "tf.keras.layers.LSTM (Keras 2) called directly (eager, unroll=False); model.fit is the preset "
             "tfkeras2-fit. With unroll=True TF 2.15.1 keeps one input mask over time even at "
@@ -95,7 +96,8 @@ PRESETS: dict[str, Preset] = {
             "tf.keras.layers.LSTM (Keras 2) inside model.fit (tf.function, unroll=False), as TF 2.15.1 runs it.",
         ),
         Preset(
-            "pytorch", "PyTorch nn.LSTM", "2.13.0 checked; 1.x and other 2.x read from source", TORCH_SRC,
+            "pytorch", "PyTorch nn.LSTM", "2.13.0 checked; 1.x and other 2.x from source (torch/nn/modules/rnn.py)",
+            TORCH_SRC,
             frozenset({"dropout"}),
             "torch.nn.LSTM(dropout=p, num_layers=L), which has no recurrent dropout argument.",
         ),

@@ -49,7 +49,7 @@ def case_facts(name: str, rates: Rates, layers: int) -> Facts:
 
 
 def _mask(per_gate: bool, per_step: bool) -> str:
-    share = "one per gate" if per_gate else "one shared by the four gates"
+    share = "one mask per gate" if per_gate else "one mask shared by the four gates"
     return f"{share}, {'fresh at every step' if per_step else 'the same at every step'}"
 
 
@@ -74,18 +74,12 @@ def mask_words(f: Facts) -> dict[str, str]:
 
 
 def sentence(when: str, f: Facts) -> str:
+    if not (f.input_masked or f.recurrent_masked or f.other_masks):
+        return f"With {when}: no mask acts."
     words = mask_words(f)
-    parts = []
-    if f.input_masked:
-        parts.append(f"the mask on x(t) is {words['input']}")
-    else:
-        parts.append("no mask on x(t)")
-    if f.recurrent_masked:
-        parts.append(f"on h(t-1) {words['recurrent']}")
-    else:
-        parts.append("none on h(t-1)")
+    parts = [f"on x(t) {words['input']}", f"on h(t-1) {words['recurrent']}"]
     parts += [words[k] for k in f.other_masks]
-    return f"{when[0].upper()}{when[1:]}: " + "; ".join(parts) + "."
+    return f"With {when}: " + "; ".join(parts) + "."
 
 
 @cache

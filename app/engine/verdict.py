@@ -86,8 +86,8 @@ def answer(now: Facts, train: Facts, names: Names) -> str:
         )
     elif train.embedding_masked and train.input_masked:
         core = (
-            "No: they are two different masks on the same vector x(t), and with both on an element "
-            "of x(t) is dropped by either."
+            f"No: they are two different masks on the same vector x(t){_how_they_differ(train)}; with both "
+            "on, an element of x(t) is dropped if either drops it."
         )
     elif train.embedding_masked:
         lstm = _lstm_targets(train)
@@ -107,7 +107,24 @@ def answer(now: Facts, train: Facts, names: Names) -> str:
             "Here neither drops the input x(t): there is no dropout after the Embedding, and the LSTM's "
             f"masks act only on {and_list(_lstm_targets(train))}."
         )
-    return _phase_prefix(now, train) + core
+    prefix = _phase_prefix(now, train)
+    return prefix + (core[0].lower() + core[1:] if prefix else core)
+
+
+def _how_they_differ(train: Facts) -> str:
+    """How the embedding mask and the LSTM's mask on x(t) differ, as measured (or nothing)."""
+    emb, lstm = [], []
+    if train.embedding_whole_steps:
+        emb.append("dropping whole words")
+    elif train.embedding_per_step != train.input_per_step:
+        emb.append("drawn afresh at every step" if train.embedding_per_step else "the same at every step")
+        lstm.append("drawn afresh at every step" if train.input_per_step else "once per sequence")
+    if train.input_per_gate:
+        lstm.append("different for each gate")
+    parts = ([f"the Dropout layer's {' and '.join(emb)}"] if emb else []) + (
+        [f"the LSTM's {' and '.join(lstm)}"] if lstm else []
+    )
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _phase_prefix(now: Facts, train: Facts) -> str:

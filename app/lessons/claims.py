@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 K3, TF2, PT = "Keras 3.15.1 (torch backend)", "TF 2.15.1 (Keras 2.15)", "PyTorch 2.13.0"
 ENGINE = "this app's engine (no framework runs in the test)"
 
@@ -88,6 +87,13 @@ CLAIMS: dict[str, Claim] = {
         "Inside model.fit (TF 2.15.1, unroll=False) tf.keras 2 re-draws those four masks at every step.",
         TF + "test_model_fit_redraws_the_cell_masks_at_every_step",
         TF2,
+    ),
+    "keras3-inference-masks-unused": Claim(
+        "With training=False Keras 3 still draws the LSTM's masks but applies none: the output is that of the same "
+        "layer without dropout. (Keras 3.4.0 to 3.8.x applied the input mask at inference on the TensorFlow "
+        "backend's GPU fast path, fixed in 3.9.0 by PR #20983: read from source.)",
+        LIVE + "test_keras3_draws_masks_at_inference_but_does_not_apply_them",
+        K3 + "; 3.4.0 to 3.8.x read from source (keras/src/layers/rnn/lstm.py)",
     ),
     "recurrent-masks-on-h": Claim(
         "recurrent_dropout masks h(t-1), with four different masks in Keras 3 (one per gate).",

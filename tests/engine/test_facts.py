@@ -24,7 +24,7 @@ import pytest
 from app.engine import explain, model
 from app.engine import verdict as verdict_mod
 from app.engine.semantics import PRESETS
-from app.engine.summary import cases, case_facts, preset_summary, sentence
+from app.engine.summary import case_facts, cases, preset_summary, sentence
 from app.state import parse
 from app.trace import plan_json, run, without_dropout
 
@@ -207,12 +207,31 @@ def check_verdict(plan: dict, now: dict, train: dict) -> list[str]:
         need(_targets(ans.split("In training: ")[0].split("only ")[1]) == set(now["other_masks"]), "what still acts")
     if "nothing is dropped at all" in core:
         need(not train["any"] and not now["any"], "nothing at all")
-    if core.startswith("In kind, yes"):
+    if core.lower().startswith("in kind, yes"):
         need(train["equivalent_dropout"] is not None, "same kind")
         need(f"({num(train['equivalent_dropout'])})" in core, "the equivalent rate")
     if "two different masks on the same vector" in core:
         need(train["embedding_masked"] and train["input_masked"], "both act")
         need(train["equivalent_dropout"] is None, "different kinds")
+        m = re.search(r"on the same vector x\(t\) \(([^;]*)\);", core)
+        how = m.group(1) if m else ""
+        if "the Dropout layer's drawn afresh at every step" in how:
+            need(train["embedding_per_step"] and not train["embedding_whole_steps"], "embedding per step")
+        if "the Dropout layer's the same at every step" in how:
+            need(not train["embedding_per_step"], "embedding constant")
+        if "dropping whole words" in how:
+            need(train["embedding_whole_steps"], "whole words")
+        if "the LSTM's once per sequence" in how:
+            need(not train["input_per_step"], "input per sequence")
+        if "the LSTM's drawn afresh at every step" in how:
+            need(train["input_per_step"], "input per step")
+        if "different for each gate" in how:
+            need(train["input_per_gate"], "input per gate")
+        if not how:
+            need(
+                not train["input_per_gate"] and train["embedding_per_step"] == train["input_per_step"],
+                "no difference named",
+            )
     if "only the Dropout layer after the Embedding drops anything" in core:
         need(train["embedding_masked"] and _lstm_set(train) == set(), "only the embedding mask")
     if "the LSTM has no mask" in core:
@@ -266,9 +285,8 @@ def compound_claims(text: str, f: dict, where: str) -> list[str]:
             bad.append(f"{where}: only one: {text!r}")
         if f"probability {num(f['keep'])} " not in text:
             bad.append(f"{where}: keep {num(f['keep'])} not in {text!r}")
-    elif text.startswith("No mask drops x(t)"):
-        if f["embedding_masked"] or f["input_masked"]:
-            bad.append(f"{where}: no mask on x(t): {text!r}")
+    elif text.startswith("No mask drops x(t)") and (f["embedding_masked"] or f["input_masked"]):
+        bad.append(f"{where}: no mask on x(t): {text!r}")
     return bad
 
 
@@ -316,9 +334,10 @@ def check_plan(plan: dict, now: dict, train: dict) -> list[str]:
     if where.startswith("The LSTM's masks act on "):
         if _targets(where.split(", before")[0]) != {k for k in ("input", "recurrent") if train[f"{k}_masked"]}:
             bad.append(f"answer: {where!r}")
-    elif where.startswith("The LSTM puts no mask on x(t) or h(t-1)"):
-        if train["input_masked"] or train["recurrent_masked"]:
-            bad.append(f"answer: {where!r}")
+    elif where.startswith("The LSTM puts no mask on x(t) or h(t-1)") and (
+        train["input_masked"] or train["recurrent_masked"]
+    ):
+        bad.append(f"answer: {where!r}")
     if ("none acts on the gate outputs" in where) == ("candidate" in train["other_masks"]):
         bad.append(f"answer, gate outputs: {where!r}")
     if rates.startswith("No mask inside the cell uses") and (
@@ -410,7 +429,7 @@ def test_preset_summaries_are_the_measured_sentences(preset):
         assert (resolved["masks"]["input"] == "none") == (not f.input_masked)
         assert (resolved["masks"]["recurrent"] == "none") == (not f.recurrent_masked)
         if f.input_masked:
-            assert ("one per gate" in resolved["masks"]["input"]) == f.input_per_gate
+            assert ("one mask per gate" in resolved["masks"]["input"]) == f.input_per_gate
             assert ("fresh at every step" in resolved["masks"]["input"]) == f.input_per_step
         assert set(resolved["masks"]) - {"input", "recurrent"} == set(f.other_masks)
 
@@ -496,7 +515,7 @@ def test_9_semeniutas_candidate_mask_acts_on_g_only():
 
 def test_10_training_false_is_a_version_split():
     text = " ".join(plan("")["notes"])
-    assert "Keras 3.9 and later draw the masks but do not apply them (checked on 3.15.1)" in text
+    assert "Keras 3.9 and later draw the masks but do not apply them (checked on 3.15.1;" in text
     assert "Keras 3.4.0 to 3.8.x applied the input mask at inference" in text and "PR #20983" in text
 
 

@@ -48,7 +48,7 @@ def test_per_step_presets_say_per_step():
     assert "afresh at every step" in verdict("preset=tfkeras2&recurrent_dropout=0")["points"][1]["text"]
     assert "embedding mask is the same at every step" in verdict("emb_mode=spatial")["points"][1]["text"]
     one_layer = plan_json(parse("preset=pytorch&recurrent_dropout=0"))["masks"]["between"]["notes"]
-    assert "Here it drops nothing" in one_layer[0]
+    assert "Here it does nothing" in one_layer[0]
     three = verdict("preset=pytorch&recurrent_dropout=0&layers=3")["points"][0]["text"]
     assert "masks the output of every layer but the last" in three
 

@@ -215,3 +215,31 @@ def test_keras3_output_dropout_matches(keras, monkeypatch, query):
         assert tr.output_mask.keep.shape == (s.units,) and 0 < tr.output_mask.keep.sum() < s.units
         unmasked = tr.layers[-1].h[-1] @ app_trace.state_weights(s).dense_kernel[:, 0]
         assert not np.isclose(unmasked, tr.logit - float(app_trace.state_weights(s).dense_bias[0]), atol=1e-4)
+
+
+@pytest.mark.parametrize(("rd", "draws"), [(0.0, 1), (0.5, 2)])
+def test_keras3_draws_masks_at_inference_but_does_not_apply_them(keras, rd, draws):
+    """Keras 3.15.1, training=False: RNN.call still makes the cell's masks (rnn.py,
+    _maybe_config_dropout_masks), but the cell multiplies by none of them: the output is that of
+    the same layer without dropout. (Keras 3.4.0 to 3.8.x applied the input mask at inference on
+    the TF backend's GPU fast path: read from source, docs/semantics.md.)"""
+    from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
+
+    created = []
+    real = DropoutRNNCell._create_dropout_mask
+
+    def spy(self, step_input, rate):
+        created.append(rate)
+        return real(self, step_input, rate)
+
+    x = np.random.default_rng(1).standard_normal((2, 9, 5)).astype(np.float32)
+    layer = keras.layers.LSTM(6, dropout=0.5, recurrent_dropout=rd, seed=3)
+    plain = keras.layers.LSTM(6)
+    layer.build(x.shape)
+    plain.build(x.shape)
+    plain.set_weights(layer.get_weights())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DropoutRNNCell, "_create_dropout_mask", spy)
+        out = keras.ops.convert_to_numpy(layer(x, training=False))
+    assert len(created) == draws  # drawn...
+    np.testing.assert_allclose(out, keras.ops.convert_to_numpy(plain(x)), atol=1e-6, rtol=0)  # ...not applied

@@ -106,7 +106,7 @@ def test_default_path_masks_every_step(tf_runs):
 
 
 def test_recurrent_dropout_takes_implementation_1_with_four_distinct_masks(tf_runs):
-    """TF asks for four masks per gate; the engine's four go in as they are, and they differ.
+    """TF asks for four masks, one per gate; the engine's four go in as they are, and they differ.
     An engine drawing one shared mask fails here (masks.MaskServer.cell)."""
     s = state(LAYER_CASES["implementation_1"])
     run, h, c = layer_run(tf_runs, "implementation_1")

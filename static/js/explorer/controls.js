@@ -92,7 +92,8 @@ export function explainRates(trace) {
   const why = (entries) => entries.filter(Boolean).flatMap((e) => e.notes).find(Boolean) ?? "";
   const lstm = [m.input, m.between];
   setNote("dropout", "idle", c.phase === "train" && c.dropout > 0 && idle(lstm) ? why([m.between, m.input]) : "");
-  setNote("phase", "idle", c.phase === "infer" ? "At inference no mask is applied: every rate above is kept for training." : "");
+  // the server's sentence over the trace's facts (zoneout still acts at inference)
+  setNote("phase", "idle", trace.plan.notes.find((n) => n.startsWith("Inference:")) ?? "");
 }
 
 /** Fields without a control take these values from now on (e.g. hide, from the link builder). */
