@@ -57,7 +57,7 @@ def _lstm_targets(f: Facts) -> list[str]:
 
 
 def _sharing(per_gate: bool) -> str:
-    return "a different mask for each of the four gates" if per_gate else "one mask shared by the four gates"
+    return "a different mask for each gate" if per_gate else "one mask shared by the four gates"
 
 
 def _timing(per_step: bool) -> str:
@@ -85,10 +85,7 @@ def answer(now: Facts, train: Facts, names: Names) -> str:
             + f", shared by the four gates), and together they act as one {kind}({num(train.equivalent_dropout)})."
         )
     elif train.embedding_masked and train.input_masked:
-        core = (
-            f"No: they are two different masks on the same vector x(t){_how_they_differ(train)}; with both "
-            "on, an element of x(t) is dropped if either drops it."
-        )
+        core = f"No: they are two different masks on the same vector x(t){_how_they_differ(train)}."
     elif train.embedding_masked:
         lstm = _lstm_targets(train)
         core = (
@@ -145,22 +142,16 @@ def _where(train: Facts, names: Names) -> str:
     else:
         first = "There is no dropout after the Embedding"
     if train.input_masked and train.input_per_gate:
-        lstm = (
-            f"the LSTM's {names.dropout} masks x(t) inside the cell, just before each gate's input weights, "
-            f"with {_sharing(True)}"
-        )
+        lstm = f"the LSTM's {names.dropout} masks x(t) just before each gate's input weights, {_sharing(True)}"
     elif train.input_masked:
-        lstm = (
-            f"the LSTM's {names.dropout} masks x(t) with {_sharing(False)}, which is the same as masking "
-            "the LSTM's input before the LSTM"
-        )
+        lstm = f"the LSTM's {names.dropout} masks x(t) with {_sharing(False)}, as a mask before the LSTM would"
     else:
         lstm = "the LSTM puts no mask on its input x(t)"
     parts = [f"{first}; {lstm}"]
     if train.recurrent_masked:
         parts.append(
-            f"{names.recurrent_dropout} masks h(t-1) with {_sharing(train.recurrent_per_gate)}, "
-            "a vector the Dropout layer never touches"
+            f"{names.recurrent_dropout} masks h(t-1), {_sharing(train.recurrent_per_gate)}, which no Dropout "
+            "layer can reach"
         )
     parts += [OTHER_WHERE[k] for k in train.other_masks]
     return "; ".join(parts) + "."
@@ -175,10 +166,13 @@ def _when(train: Facts) -> str:
             parts.append("the embedding mask is drawn afresh at every step")
         else:
             parts.append("the embedding mask is the same at every step")
-    if train.input_masked:
-        parts.append(f"the LSTM's mask on x(t) is {_timing(train.input_per_step)}")
-    if train.recurrent_masked:
-        parts.append(f"its mask on h(t-1) is {_timing(train.recurrent_per_step)}")
+    if train.input_masked and train.recurrent_masked and train.input_per_step == train.recurrent_per_step:
+        parts.append(f"the LSTM's masks on x(t) and h(t-1) are {_timing(train.input_per_step)}")
+    else:
+        if train.input_masked:
+            parts.append(f"the LSTM's mask on x(t) is {_timing(train.input_per_step)}")
+        if train.recurrent_masked:
+            parts.append(f"its mask on h(t-1) is {_timing(train.recurrent_per_step)}")
     for kind in train.other_masks:
         if kind in ("weight", "output"):
             parts.append(f"the mask on {OTHER_NAMES[kind]} is drawn once per forward pass")
@@ -199,7 +193,7 @@ def compound(train: Facts, names: Names) -> str:
         )
         if train.equivalent_dropout is not None:
             return text + f": one mask at rate {num(train.equivalent_dropout)}."
-        return text + "; each mask is drawn at its own rate, and no rate is split between the gates."
+        return text + "; each mask keeps its own rate."
     if train.embedding_masked or train.input_masked:
         which = "the Dropout layer after the Embedding" if train.embedding_masked else "the LSTM's mask"
         return (
@@ -214,10 +208,9 @@ def difference(now: Facts) -> str:
     p, p0 = num(now.probability), num(now.probability_without_dropout)
     if now.differs_from_no_dropout:
         return (
-            "Will it make any difference? To what the model computes in this pass, yes: h differs from the "
-            f"same model without dropout by up to {num(now.max_abs_dh)}, and p is {p} against {p0}. Whether "
-            "it helps the model generalise is a question of training: the training lab trains the seed's "
-            "two models side by side on the toy task."
+            f"Will it make any difference? To this pass, yes: h moves by up to {num(now.max_abs_dh)} from the "
+            f"same model without dropout, and p is {p} instead of {p0}. Whether it helps the model generalise "
+            "is a question of training: the training lab trains the seed's two models side by side."
         )
     return (
         "Will it make any difference? Not to what the model computes here: every h and p "

@@ -78,6 +78,12 @@ CLAIMS: dict[str, Claim] = {
         TF + "test_default_path_masks_every_step",
         TF2,
     ),
+    "tfkeras2-unroll-one-mask": Claim(
+        "tf.keras 2 with unroll=True and recurrent_dropout = 0 draws one (batch, features) input mask for the whole "
+        "sequence, in model.fit and in an eager call alike.",
+        TF + "test_unroll_true_keeps_one_input_mask_at_recurrent_dropout_0",
+        TF2,
+    ),
     "tfkeras2-four-masks": Claim(
         "tf.keras 2 with recurrent_dropout > 0 takes implementation 1 and four distinct masks, one per gate.",
         TF + "test_recurrent_dropout_takes_implementation_1_with_four_distinct_masks",

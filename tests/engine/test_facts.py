@@ -154,9 +154,10 @@ def gate_clauses(text: str, f: dict, where: str) -> list[str]:
 
     for clause in re.split(r"; |\. ", text):
         for vec, key in (("x(t)", "input"), ("h(t-1)", "recurrent")):
-            if f"masks {vec}" in clause or f"mask on {vec} is" in clause:
+            both = "masks on x(t) and h(t-1) are" in clause
+            if f"masks {vec}" in clause or f"mask on {vec} is" in clause or both:
                 need(f[f"{key}_masked"], f"a mask on {vec}")
-                if "different mask for each" in clause:
+                if "different mask for each gate" in clause:
                     need(f[f"{key}_per_gate"], "per gate")
                 if "one mask shared by the four gates" in clause:
                     need(not f[f"{key}_per_gate"], "shared")
@@ -213,7 +214,7 @@ def check_verdict(plan: dict, now: dict, train: dict) -> list[str]:
     if "two different masks on the same vector" in core:
         need(train["embedding_masked"] and train["input_masked"], "both act")
         need(train["equivalent_dropout"] is None, "different kinds")
-        m = re.search(r"on the same vector x\(t\) \(([^;]*)\);", core)
+        m = re.search(r"on the same vector x\(t\) \(([^()]*)\)", core)
         how = m.group(1) if m else ""
         if "the Dropout layer's drawn afresh at every step" in how:
             need(train["embedding_per_step"] and not train["embedding_whole_steps"], "embedding per step")
@@ -252,10 +253,10 @@ def check_verdict(plan: dict, now: dict, train: dict) -> list[str]:
             bad.append(f"{p['key']}: '(in training)' only when the trace's masks are not training's")
     bad += compound_claims(v["points"][2]["text"], train, "compound")
     diff = v["difference"]
-    if "yes: h differs" in diff:
+    if "yes: h moves" in diff:
         if not now["differs_from_no_dropout"]:
             bad.append(f"difference: says it differs: {diff!r}")
-        m = re.search(r"by up to ([\d.e+-]+), and p is ([\d.e+-]+) against ([\d.e+-]+?)\.(?: |$)", diff)
+        m = re.search(r"by up to ([\d.e+-]+) from .*, and p is ([\d.e+-]+) instead of ([\d.e+-]+?)\.(?: |$)", diff)
         got = m.groups() if m else None
         want = (num(now["max_abs_dh"]), num(now["probability"]), num(now["probability_without_dropout"]))
         if got != want:

@@ -69,6 +69,9 @@ def jobs() -> dict:
         # the engine's tfkeras2-fit masks: every h, and the generated code itself
         out[f"fit-{rd}"] = generated.tf_job(fit, "fit", source=seed_code(fit))
         out[f"fit-code-{rd}"] = generated.tf_job(fit, "fit,eager")
+    plain = seed_state("tfkeras2", "0")  # recurrent_dropout = 0, the layer's default implementation, unroll=True
+    unrolled = seed_code(plain).replace("return_sequences=True)", "return_sequences=True, unroll=True)")
+    out["record-unroll-0"] = generated.tf_job(plain, "fit,eager", record=True, batch=2, source=unrolled)
     eager = seed_state("tfkeras2", "0.5")
     out["record-unroll"] = generated.tf_job(eager, "fit,eager", record=True, batch=2)  # unroll=True
     out["eager-masks-in-fit"] = generated.tf_job(eager, "fit,eager", source=seed_code(eager))
@@ -192,3 +195,15 @@ def test_model_fit_without_unroll_is_not_the_eager_preset(tf_runs):
     tr = app_trace.run(seed_state("tfkeras2", "0.5"))  # while an eager call gives its numbers
     np.testing.assert_allclose(np.asarray(run["eager"]["h"][0]), tr.layers[0].h, atol=ATOL, rtol=0)
     assert run["eager"]["dense"][1][0][0] == pytest.approx(tr.probability, abs=ATOL)
+
+
+def test_unroll_true_keeps_one_input_mask_at_recurrent_dropout_0(tf_runs):
+    """recurrent_dropout = 0 with unroll=True (implementation 2): not the cuDNN-compatible path's
+    (batch, time, features) mask but one (batch, features) mask drawn once for the T steps, in
+    model.fit and in an eager call alike: what the tfkeras2 preset (unroll=False) does not show."""
+    for mode in ("fit", "eager"):
+        run = tf_runs["record-unroll-0"][mode]
+        (drawn,) = [r for r in run["requests"] if r["executed"]]
+        assert (drawn["kind"], drawn["rank"], drawn["implementation"], drawn["executed"]) == ("input", 2, 2, 1)
+        assert drawn["mask_shape"] == [2, 8] and drawn["distinct_draws"] == 1
+        assert not requests(run, "recurrent")
