@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import replace
 from functools import lru_cache
@@ -100,20 +101,23 @@ def reference(s: State) -> model.Trace:
 
 _FACTS: OrderedDict[State, tuple[Facts, Facts]] = OrderedDict()
 FACTS_CACHED = 256
+_FACTS_LOCK = threading.Lock()
 
 
 def facts_of(s: State, trace: model.Trace | None = None) -> tuple[Facts, Facts]:
     """The facts of the state's trace (``trace``, if the caller has run it), and of the same state in
     training (app/engine/facts.py); the last FACTS_CACHED states' are kept."""
-    hit = _FACTS.get(s)
-    if hit is not None:
-        _FACTS.move_to_end(s)
-        return hit
+    with _FACTS_LOCK:
+        hit = _FACTS.get(s)
+        if hit is not None:
+            _FACTS.move_to_end(s)
+            return hit
     now = measure(trace or run(s), reference(s))
     train = now if s.train else measure(run(replace(s, phase="train")), reference(s))
-    _FACTS[s] = (now, train)
-    if len(_FACTS) > FACTS_CACHED:
-        _FACTS.popitem(last=False)
+    with _FACTS_LOCK:  # compute threads share it (app/compute.py)
+        _FACTS[s] = (now, train)
+        if len(_FACTS) > FACTS_CACHED:
+            _FACTS.popitem(last=False)
     return now, train
 
 

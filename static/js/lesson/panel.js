@@ -40,7 +40,7 @@ function facts(step) {
   const list = node("ul");
   for (const claim of step.claims) {
     const li = node("li", `${claim.statement} `);
-    li.append(node("code", claim.id, "claim-id"), node("span", ` checked on ${claim.checked}`, "claim-checked"));
+    li.append(node("code", claim.id, "claim-id"), node("span", `Checked on ${claim.checked}`, "claim-checked"));
     list.append(li);
   }
   details.append(list, node("p", "Each is checked in CI by a test; beside it, what that test runs against (a framework version, or the engine with the source read).", "hint"));
