@@ -13,7 +13,7 @@ from app.engine.facts import Facts
 from app.engine.model import RunSpec
 from app.engine.semantics import PRESETS, TORCH_SRC, LayerPlan
 from app.engine.summary import preset_summary
-from app.engine.verdict import Names, and_list, compound, embedding_unit, num, verdict
+from app.engine.verdict import TIMING, Names, and_list, compound, embedding_unit, num, verdict, words
 
 EMB_SOURCE = {
     "standard": "keras/src/layers/regularization/dropout.py (Dropout)",
@@ -28,22 +28,6 @@ EMB_LAYER = {
              "every occurrence of a dropped word."),
 }  # fmt: skip
 EMB_NONE = "emb_dropout = 0: no dropout layer after the Embedding."
-
-# The one place that says a mask's sharing and timing in words (the pages and /api/presets use it).
-SHARING = {
-    "shared": "one mask shared by the four gates",
-    "gate": "one mask per gate",
-    "element": "a mask per element",
-    "feature": "whole embedding features",
-    "word": "whole word types",
-    "weight": "a mask per recurrent weight",
-}
-TIMING = {"sequence": "the same at every step", "step": "fresh at every step", "pass": "once per forward pass"}
-
-
-def words(sharing: str, timing: str) -> str:
-    """A mask in words, from its sharing and timing codes: "one mask per gate, the same at every step"."""
-    return "none" if sharing == "none" else f"{SHARING[sharing]}, {TIMING[timing]}"
 
 
 def names(spec: RunSpec, d: float, rd: float) -> Names:

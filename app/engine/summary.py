@@ -17,6 +17,7 @@ from app.engine import model
 from app.engine.facts import Facts, measure
 from app.engine.init import keras_weights
 from app.engine.semantics import PRESETS, Rates, resolve
+from app.engine.verdict import words
 
 # A model just big enough that a random draw shows every structure: 12 steps, 16 features, 16 units.
 TOKENS = np.arange(12, dtype=np.int64) % 10
@@ -49,8 +50,7 @@ def case_facts(name: str, rates: Rates, layers: int) -> Facts:
 
 
 def _mask(per_gate: bool, per_step: bool) -> str:
-    share = "one mask per gate" if per_gate else "one mask shared by the four gates"
-    return f"{share}, {'fresh at every step' if per_step else 'the same at every step'}"
+    return words("gate" if per_gate else "shared", "step" if per_step else "sequence")
 
 
 OTHER = {

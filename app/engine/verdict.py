@@ -29,6 +29,23 @@ def num(x: float) -> str:
     return f"{x:.4g}"
 
 
+# The one place that says a mask's sharing and timing in words (the pages and /api/presets use it).
+SHARING = {
+    "shared": "one mask shared by the four gates",
+    "gate": "one mask per gate",
+    "element": "a mask per element",
+    "feature": "whole embedding features",
+    "word": "whole word types",
+    "weight": "a mask per recurrent weight",
+}
+TIMING = {"sequence": "the same at every step", "step": "fresh at every step", "pass": "once per forward pass"}
+
+
+def words(sharing: str, timing: str) -> str:
+    """A mask in words, from its sharing and timing codes: "one mask per gate, the same at every step"."""
+    return "none" if sharing == "none" else f"{SHARING[sharing]}, {TIMING[timing]}"
+
+
 OTHER_WHERE = {
     "candidate": "candidate dropout masks the candidate g only (c = f * c + i * (g * d))",
     "zoneout": "zoneout keeps some units of c or h at their previous value",
@@ -49,8 +66,9 @@ def and_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _lstm_targets(f: Facts) -> list[str]:
-    """What the LSTM's own masks act on, in words."""
+def _targets(f: Facts) -> list[str]:
+    """What the masks other than the embedding's act on, in words (the LSTM's, and a Dropout before
+    Dense)."""
     out = ["x(t)"] if f.input_masked else []
     out += ["h(t-1)"] if f.recurrent_masked else []
     return out + [OTHER_NAMES[k] for k in f.other_masks]
@@ -87,22 +105,22 @@ def answer(now: Facts, train: Facts, names: Names) -> str:
     elif train.embedding_masked and train.input_masked:
         core = f"No: they are two different masks on the same vector x(t){_how_they_differ(train)}."
     elif train.embedding_masked:
-        lstm = _lstm_targets(train)
+        rest = _targets(train)
         core = (
             "No. Here only the Dropout layer after the Embedding drops anything: the LSTM has no mask."
-            if not lstm
+            if not rest
             else "No. Here the LSTM puts no mask on its input x(t): only the Dropout layer after the Embedding "
-            f"drops it, and the LSTM's own masks act on {and_list(lstm)}."
+            f"drops it, and other masks act on {and_list(rest)}."
         )
     elif train.input_masked:
         core = (
-            "Here there is no dropout after the Embedding to compare: only the LSTM's own masks act, "
-            f"on {and_list(_lstm_targets(train))}."
+            "Here there is no dropout after the Embedding to compare: the masks that act are on "
+            f"{and_list(_targets(train))}."
         )
     else:
         core = (
-            "Here neither drops the input x(t): there is no dropout after the Embedding, and the LSTM's "
-            f"masks act only on {and_list(_lstm_targets(train))}."
+            "Here neither drops the input x(t): there is no dropout after the Embedding, and masks act only "
+            f"on {and_list(_targets(train))}."
         )
     prefix = _phase_prefix(now, train)
     return prefix + (core[0].lower() + core[1:] if prefix else core)

@@ -44,6 +44,14 @@ def test_every_claim_names_a_test_that_exists(claim):
     assert callable(getattr(module, name, None)), CLAIMS[claim].test
 
 
+def test_steps_declare_the_facts_their_text_relies_on():
+    """Every explorer step says which facts of its trace its text relies on; the loader has measured each
+    on the step's trace (a wrong one is refused, below)."""
+    steps = [s for lesson in load() for s in lesson.steps if s.view == "explorer"]
+    assert len(steps) >= 20 and all(s.facts for s in steps), [s.title for s in steps if not s.facts]
+    assert {k for s in steps for k, _ in s.facts} >= {"input_per_gate", "input_per_step", "keep", "other_masks"}
+
+
 def test_a_teacher_adds_a_lesson_by_adding_a_file(tmp_path, monkeypatch):
     (tmp_path / "08-my-lesson.toml").write_text(
         'title = "Mine"\nsummary = "s"\nlevel = "beginner"\nminutes = 3\n'
@@ -66,6 +74,14 @@ def test_a_teacher_adds_a_lesson_by_adding_a_file(tmp_path, monkeypatch):
         ('link = "seed=1"\nfocus = "nowhere"', "focus 'nowhere'"),
         ('link = "seed=1"\nfocus = "cell"\nhighlight = "gate:z"', "highlight 'gate:z'"),
         ('link = "seed=1"\nfocus = "cell"\nclaims = ["made-up"]', "claims without a test: made-up"),
+        # a text that relies on a fact the step's trace contradicts (Keras 3 with recurrent_dropout = 0 shares)
+        (
+            'link = "recurrent_dropout=0"\nfocus = "cell"\nfacts = { input_per_gate = true }',
+            "input_per_gate is False on the step's trace, the text relies on True",
+        ),
+        ('link = "phase=infer"\nfocus = "cell"\nfacts = { keep = 0.375 }', "keep is 1.0 on the step's trace"),
+        ('link = "seed=1"\nfocus = "cell"\nfacts = { made_up = true }', "unknown facts made_up"),
+        ('view = "lab"\nlink = ""\nfocus = "lab-curves"\nfacts = { keep = 1 }', "explorer steps only"),
         (
             'link = "seed=1"\nfocus = "cell"\n[[steps.questions]]\nprompt = "?"\nchoices = ["a", "b"]\nanswer = 0\n'
             'explanations = ["only one"]',
