@@ -95,13 +95,15 @@ RECURRENT_SOURCE = {
 }
 
 
-def _measured(what: str, on: bool, per_gate: bool, per_step: bool, label: str) -> str:
+def _measured(here: str, what: str, on: bool, dropped: bool, per_gate: bool, per_step: bool, label: str) -> str:
     """One gate mask of this trace in words, from its facts."""
     if not on:
-        return f"Here no mask acts on {what}."
-    share = "one per gate (the four differ)" if per_gate else "one shared by the four gates"
+        return f"{here} no mask acts on {what}."
+    if not dropped:
+        return f"{here} the mask of {label} on {what} drops nothing in this draw (it only scales)."
+    share = "one per gate (the four differ)" if per_gate else "the same for all four gates"
     time = "fresh at every step" if per_step else "the same at every step"
-    return f"Here {label} puts a mask on {what}: {share}, {time}."
+    return f"{here} {label} puts a mask on {what}: {share}, {time}."
 
 
 PAPER_OUTPUT = {
@@ -117,16 +119,28 @@ PAPER_OUTPUT = {
 AWD_WORDS = "AWD-LSTM's own embedding dropout drops whole words (emb_mode=word, --dropoute 0.1 by default); "
 
 
+NOMINAL = {"standard": ("element", "step"), "spatial": ("feature", "sequence"), "word": ("word", "pass")}
+
+
+def _here(now: Facts, train: Facts) -> str:
+    """How a sentence about the training masks starts: 'Here' in training, 'In training,' at inference."""
+    return "Here" if now == train else "In training,"
+
+
 def _embedding_entry(spec: RunSpec, now: Facts, train: Facts, n: Names) -> dict:
     mode = spec.emb_mode
     if not train.embedding_masked:
         return _entry(False, spec.emb_rate, "none", "none", EMB_SOURCE[mode], EMB_NONE)
-    sharing = "word" if train.embedding_whole_steps else "element" if train.embedding_per_step else "feature"
-    measured = f"Here {n.emb_layer} zeroes {embedding_unit(train)}."
+    if not train.embedding_dropped:  # nothing to measure: what the layer named by emb_mode does (sourced)
+        sharing, timing = NOMINAL[mode]
+    elif train.embedding_whole_steps:
+        sharing, timing = "word", "pass"
+    else:
+        sharing, timing = ("element", "step") if train.embedding_per_step else ("feature", "sequence")
+    measured = f"{_here(now, train)} {n.emb_layer} zeroes {embedding_unit(train)}."
     extra = ""
     if spec.plan.preset == "awd" and mode != "word":
         extra = AWD_WORDS + f"this state uses emb_mode={mode} instead."
-    timing = "step" if train.embedding_per_step else "sequence"
     return _entry(now.embedding_masked, spec.emb_rate, sharing, timing, EMB_SOURCE[mode], measured,
                   EMB_LAYER[mode][1], extra)  # fmt: skip
 
@@ -257,8 +271,8 @@ def _inference_note(now: Facts) -> str:
             f"{num(now.probability_without_dropout)} without it (max |dh| = {num(now.max_abs_dh)})."
         )
     return (
-        "Inference: every mask keeps everything and nothing is rescaled, as in every framework (inverted "
-        "dropout scaled the kept values during training)."
+        "Inference: every mask keeps everything and nothing is rescaled (inverted dropout scaled the kept "
+        "values during training)."
     )
 
 
@@ -293,6 +307,17 @@ def _details(preset: str) -> list[str]:
     return out
 
 
+# Sourced statements a point of the verdict ends with, per preset: true whatever the rates.
+CAVEATS = {
+    "tfkeras2": {
+        "when": "(This is a direct call: inside model.fit, with recurrent_dropout > 0, tf.keras 2 draws the "
+        "cell's masks afresh at every step; preset tfkeras2-fit.)"
+    },
+    "pytorch": {
+        "where": "(nn.LSTM's dropout is an ordinary Dropout on each layer's output but the last: with one "
+        "layer it drops nothing, and PyTorch warns.)"
+    },
+}
 TRAINING_FALSE = (
     "training=False: Keras 3.9 and later draw the masks but do not apply them (checked on 3.15.1; 3.9 to 3.14 read "
     "from source). Keras 3.4.0 "
@@ -314,14 +339,15 @@ def describe(spec: RunSpec, d: float, rd: float, now: Facts, train: Facts) -> di
         "input": _gate_entry(
             now.input_masked, train.input_masked, train.input_per_gate, train.input_per_step,
             first.input.rate if first.input else 0.0, src,
-            _measured("x_t", train.input_masked, train.input_per_gate, train.input_per_step, n.dropout),
+            _measured(_here(now, train), "x_t", train.input_masked, train.input_dropped, train.input_per_gate,
+                      train.input_per_step, n.dropout),
             INPUT_SOURCE[plan.preset],
         ),
         "recurrent": _gate_entry(
             now.recurrent_masked, train.recurrent_masked, train.recurrent_per_gate, train.recurrent_per_step,
             first.recurrent.rate if first.recurrent else 0.0, src,
-            _measured("h_{t-1}", train.recurrent_masked, train.recurrent_per_gate, train.recurrent_per_step,
-                      n.recurrent_dropout),
+            _measured(_here(now, train), "h_{t-1}", train.recurrent_masked, train.recurrent_dropped,
+                      train.recurrent_per_gate, train.recurrent_per_step, n.recurrent_dropout),
             RECURRENT_SOURCE[plan.preset],
         ),
         **_extra_entries(first, now, train),
@@ -346,6 +372,6 @@ def describe(spec: RunSpec, d: float, rd: float, now: Facts, train: Facts) -> di
         "masks": masks,
         "effective": _effective(now, train, n),
         "answer": _answer(now, train, n),
-        "verdict": verdict(now, train, n, _details(plan.preset)),
+        "verdict": verdict(now, train, n, _details(plan.preset), CAVEATS.get(plan.preset, {})),
         "notes": notes,
     }

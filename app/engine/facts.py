@@ -27,13 +27,17 @@ about it is false; zoneout acts at inference too (its expectation, scale 1 - z).
                         then multiplied by ``scale``: the product of the acting masks' multipliers
                         on that path (inverted dropout: each keeps with probability 1 / its scale)
     equivalent_dropout  1 - keep when the embedding mask and the input mask are of one kind (both
-                        element-wise and changing over time, or both constant over time, neither
-                        per gate nor dropping whole steps), so that together they are one mask of
-                        that kind at rate 1 - keep; else None
+                        dropped something in this draw, both change over time or neither does,
+                        neither is per gate nor drops whole steps), so that together they are one
+                        mask of that kind at rate 1 - keep; else None
 
 And what the sentences quote besides (measured the same way):
 
-    embedding_whole_steps  every step of e(t) is kept or dropped whole (word dropout)
+    steps                  T, the number of steps (with one, per-step and per-sequence coincide)
+    embedding_dropped, input_dropped, recurrent_dropped   the mask zeroed some element in this draw
+                           (a mask can act by its scale alone: then its sharing and timing show nothing)
+    embedding_whole_steps  the embedding mask dropped some step, and every step is kept or
+                           dropped whole (word dropout)
     embedding_keep, input_keep   each mask's own keep probability (1 / its scale; 1 when off)
     other_per_step         the other masks that change over time (candidate, zoneout, between_layers)
     probability, probability_without_dropout, max_abs_dh   the output, the reference's, and the
@@ -74,6 +78,10 @@ class Facts:
     keep: float
     scale: float
     equivalent_dropout: float | None
+    steps: int
+    embedding_dropped: bool
+    input_dropped: bool
+    recurrent_dropped: bool
     embedding_whole_steps: bool
     embedding_keep: float
     input_keep: float
@@ -131,14 +139,17 @@ def measure(trace: Trace, reference: Trace) -> Facts:
         other.append("output")
     per_step = tuple(k for k in ("candidate", "zoneout", "between_layers") if any_varies(OTHER_MASKS[k]))
 
+    emb_drop, in_drop, rec_drop = (
+        on and not bool(m.keep.all()) for on, m in ((emb_on, emb), (inp_on, inp), (rec_on, rec))
+    )
     emb_per_step = emb_on and _varies(emb.keep, 0)
-    whole = emb_on and bool((emb.keep == emb.keep[:, :1]).all()) and emb.keep.shape[1] > 1
+    whole = emb_drop and bool((emb.keep == emb.keep[:, :1]).all())
     in_gate = inp_on and _varies(_gates(inp), 1)
     in_step = inp_on and _varies(_gates(inp), 0)
     k_emb, k_in = _keep(emb), _keep(inp)
     keep = round(k_emb * k_in, 6)
     scale = float(np.float32(emb.scale if emb_on else 1.0) * np.float32(inp.scale if inp_on else 1.0))
-    same_kind = emb_on and inp_on and not in_gate and not whole and emb_per_step == in_step
+    same_kind = emb_drop and in_drop and not in_gate and not whole and emb_per_step == in_step
     dh = max(
         float(np.abs(a.h.astype(np.float64) - b.h).max()) for a, b in zip(trace.layers, reference.layers, strict=True)
     )
@@ -156,6 +167,10 @@ def measure(trace: Trace, reference: Trace) -> Facts:
         keep=keep,
         scale=round(scale, 6),
         equivalent_dropout=round(1.0 - keep, 6) if same_kind else None,
+        steps=len(trace.tokens),
+        embedding_dropped=emb_drop,
+        input_dropped=in_drop,
+        recurrent_dropped=rec_drop,
         embedding_whole_steps=whole,
         embedding_keep=k_emb,
         input_keep=k_in,

@@ -75,9 +75,9 @@ def mask_words(f: Facts) -> dict[str, str]:
 
 def sentence(when: str, f: Facts) -> str:
     if not (f.input_masked or f.recurrent_masked or f.other_masks):
-        return f"With {when}: no mask acts."
+        return f"With {when}: the LSTM puts no mask anywhere."
     words = mask_words(f)
-    parts = [f"on x(t) {words['input']}", f"on h(t-1) {words['recurrent']}"]
+    parts = [f"inside the cell, on x(t) {words['input']}", f"on h(t-1) {words['recurrent']}"]
     parts += [words[k] for k in f.other_masks]
     return f"With {when}: " + "; ".join(parts) + "."
 

@@ -31,7 +31,7 @@ def num(x: float) -> str:
 
 # The one place that says a mask's sharing and timing in words (the pages and /api/presets use it).
 SHARING = {
-    "shared": "one mask shared by the four gates",
+    "shared": "the same mask for all four gates",
     "gate": "one mask per gate",
     "element": "a mask per element",
     "feature": "whole embedding features",
@@ -47,12 +47,13 @@ def words(sharing: str, timing: str) -> str:
 
 
 OTHER_WHERE = {
-    "candidate": "candidate dropout masks the candidate g only (c = f * c + i * (g * d))",
+    "candidate": "candidate dropout masks the candidate g only (c_t = f * c_{t-1} + i * (g_t * d))",
     "zoneout": "zoneout keeps some units of c or h at their previous value",
     "weight": "weight-drop zeroes recurrent weights (DropConnect on U), not activations",
     "between_layers": "the LSTM's dropout masks the output of every layer but the last, before the next layer",
     "output": "a Dropout masks the last h before Dense",
 }
+STILL_ACTS = {"zoneout": "zoneout (on c or h)"}
 OTHER_NAMES = {
     "candidate": "the candidate g",
     "zoneout": "c or h (zoneout)",
@@ -75,20 +76,24 @@ def _targets(f: Facts) -> list[str]:
 
 
 def _sharing(per_gate: bool) -> str:
-    return "a different mask for each gate" if per_gate else "one mask shared by the four gates"
+    return "a different mask for each gate" if per_gate else "the same mask for all four gates"
 
 
-def _timing(per_step: bool) -> str:
+def _timing(per_step: bool, steps: int) -> str:
+    if steps == 1:
+        return "drawn once (one step)"
     return "drawn afresh at every step" if per_step else "drawn once per sequence and reused at every step"
 
 
 def embedding_unit(f: Facts) -> str:
-    """What one bit of the embedding mask drops, as measured."""
+    """What the embedding mask zeroes of the embedding output, as measured."""
+    if not f.embedding_dropped:
+        return "no element of the embedding output in this draw (it only scales them)"
     if f.embedding_whole_steps:
-        return "whole words (every feature of a word at once)"
-    if not f.embedding_per_step:
-        return "whole features (the same ones at every step)"
-    return "single elements"
+        return "whole words of the embedding output (every feature of a word at once)"
+    if f.steps > 1 and not f.embedding_per_step:
+        return "whole features of the embedding output (the same ones at every step)"
+    return "single elements of the embedding output"
 
 
 def answer(now: Facts, train: Facts, names: Names) -> str:
@@ -96,11 +101,16 @@ def answer(now: Facts, train: Facts, names: Names) -> str:
     if not train.any_mask:
         return "Here nothing is dropped at all: no mask acts, in training or at inference."
     if train.embedding_masked and train.input_masked and train.equivalent_dropout is not None:
-        kind = "Dropout" if train.embedding_per_step else "SpatialDropout1D"
+        spatial = train.steps > 1 and not train.embedding_per_step
+        timing = (
+            "one step"
+            if train.steps == 1
+            else ("fresh at every step" if train.input_per_step else "the same at every step")
+        )
         core = (
-            "In kind, yes: here both are the same kind of mask on the same vector x(t) ("
-            + ("fresh at every step" if train.input_per_step else "the same at every step")
-            + f", shared by the four gates), and together they act as one {kind}({num(train.equivalent_dropout)})."
+            f"Yes, in kind: here both are the same kind of mask on the same vector x(t) ({timing}, the same for all "
+            f"four gates), and they stack: together they act as one {'SpatialDropout1D' if spatial else 'Dropout'}"
+            f"({num(train.equivalent_dropout)})."
         )
     elif train.embedding_masked and train.input_masked:
         core = f"No: they are two different masks on the same vector x(t){_how_they_differ(train)}."
@@ -123,23 +133,30 @@ def answer(now: Facts, train: Facts, names: Names) -> str:
             f"on {and_list(_targets(train))}."
         )
     prefix = _phase_prefix(now, train)
-    return prefix + (core[0].lower() + core[1:] if prefix else core)
+    if not prefix:
+        return core
+    core = core.replace("No. Here ", "no: here ").removeprefix("Here ")
+    return prefix + core[0].lower() + core[1:]
 
 
 def _how_they_differ(train: Facts) -> str:
-    """How the embedding mask and the LSTM's mask on x(t) differ, as measured (or nothing)."""
-    emb, lstm = [], []
+    """How the embedding mask and the LSTM's mask on x(t) differ in this draw (or nothing)."""
+    if not (train.embedding_dropped and train.input_dropped):
+        return ""
+    emb, lstm = "", []
     if train.embedding_whole_steps:
-        emb.append("dropping whole words")
-    elif train.embedding_per_step != train.input_per_step:
-        emb.append("drawn afresh at every step" if train.embedding_per_step else "the same at every step")
-        lstm.append("drawn afresh at every step" if train.input_per_step else "once per sequence")
+        emb = "the Dropout layer's mask drops whole words"
+    elif train.steps > 1 and train.embedding_per_step != train.input_per_step:
+        emb = "the Dropout layer's mask is " + (
+            "drawn afresh at every step" if train.embedding_per_step else "the same at every step"
+        )
+        lstm.append("drawn afresh at every step" if train.input_per_step else "drawn once per sequence")
     if train.input_per_gate:
         lstm.append("different for each gate")
-    parts = ([f"the Dropout layer's {' and '.join(emb)}"] if emb else []) + (
-        [f"the LSTM's {' and '.join(lstm)}"] if lstm else []
-    )
-    return f" ({', '.join(parts)})" if parts else ""
+    parts = [emb] if emb else []
+    if lstm:
+        parts.append(("the LSTM's is " if emb else "the LSTM's mask is ") + " and ".join(lstm))
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _phase_prefix(now: Facts, train: Facts) -> str:
@@ -147,26 +164,35 @@ def _phase_prefix(now: Facts, train: Facts) -> str:
     if now == train:
         return ""
     if now.any_mask:
+        still = and_list([STILL_ACTS.get(k, OTHER_NAMES[k]) for k in now.other_masks])
         return (
-            f"At inference every dropout mask is off; only {and_list([OTHER_NAMES[k] for k in now.other_masks])} "
-            "still acts (its expected value). In training: "
+            f"At inference every dropout mask is off; only {still} still acts, through its expected value. "
+            "In training, "
         )
-    return "At inference nothing is dropped and nothing is rescaled. In training: "
+    return "At inference nothing is dropped and nothing is rescaled. In training, "
 
 
 def _where(train: Facts, names: Names) -> str:
     if train.embedding_masked:
-        first = f"{names.emb_layer} after the Embedding zeroes {embedding_unit(train)} of the embedding output"
+        first = f"{names.emb_layer} after the Embedding zeroes {embedding_unit(train)}"
     else:
         first = "There is no dropout after the Embedding"
-    if train.input_masked and train.input_per_gate:
+    if train.input_masked and not train.input_dropped:
+        lstm = f"the LSTM's {names.dropout} mask on x(t) drops nothing in this draw (it only scales)"
+    elif train.input_per_gate:
         lstm = f"the LSTM's {names.dropout} masks x(t) just before each gate's input weights, {_sharing(True)}"
     elif train.input_masked:
-        lstm = f"the LSTM's {names.dropout} masks x(t) with {_sharing(False)}, as a mask before the LSTM would"
+        before = "a fresh mask at every step" if train.input_per_step else "one mask for the whole sequence"
+        lstm = (
+            f"the LSTM's {names.dropout} masks x(t) with {_sharing(False)}: the same as masking x(t) before the "
+            f"LSTM with {before}"
+        )
     else:
         lstm = "the LSTM puts no mask on its input x(t)"
     parts = [f"{first}; {lstm}"]
-    if train.recurrent_masked:
+    if train.recurrent_masked and not train.recurrent_dropped:
+        parts.append(f"the mask of {names.recurrent_dropout} on h(t-1) drops nothing in this draw (it only scales)")
+    elif train.recurrent_masked:
         parts.append(
             f"{names.recurrent_dropout} masks h(t-1), {_sharing(train.recurrent_per_gate)}, which no Dropout "
             "layer can reach"
@@ -176,28 +202,35 @@ def _where(train: Facts, names: Names) -> str:
 
 
 def _when(train: Facts) -> str:
+    if train.steps == 1 and train.any_mask:
+        return "With one step every mask is drawn once: per-step and per-sequence masks coincide."
     parts = []
-    if train.embedding_masked:
+    if train.embedding_dropped:
         if train.embedding_whole_steps and train.embedding_per_step:
             parts.append("the embedding mask drops whole words, so it changes from word to word")
         elif train.embedding_per_step:
             parts.append("the embedding mask is drawn afresh at every step")
         else:
             parts.append("the embedding mask is the same at every step")
-    if train.input_masked and train.recurrent_masked and train.input_per_step == train.recurrent_per_step:
-        parts.append(f"the LSTM's masks on x(t) and h(t-1) are {_timing(train.input_per_step)}")
+    x, h = train.input_dropped, train.recurrent_dropped
+    if x and h and train.input_per_step == train.recurrent_per_step:
+        parts.append(f"the LSTM's masks on x(t) and h(t-1) are {_timing(train.input_per_step, train.steps)}")
     else:
-        if train.input_masked:
-            parts.append(f"the LSTM's mask on x(t) is {_timing(train.input_per_step)}")
-        if train.recurrent_masked:
-            parts.append(f"its mask on h(t-1) is {_timing(train.recurrent_per_step)}")
+        if x:
+            parts.append(f"the LSTM's mask on x(t) is {_timing(train.input_per_step, train.steps)}")
+        if h:
+            parts.append(f"the LSTM's mask on h(t-1) is {_timing(train.recurrent_per_step, train.steps)}")
     for kind in train.other_masks:
         if kind in ("weight", "output"):
             parts.append(f"the mask on {OTHER_NAMES[kind]} is drawn once per forward pass")
         else:
-            parts.append(f"the mask on {OTHER_NAMES[kind]} is {_timing(kind in train.other_per_step)}")
+            parts.append(f"the mask on {OTHER_NAMES[kind]} is {_timing(kind in train.other_per_step, train.steps)}")
     if not parts:
-        return "Nothing is redrawn: no mask acts."
+        return (
+            "No mask dropped anything in this draw: they only scale."
+            if train.any_mask
+            else "Nothing is redrawn: no mask acts."
+        )
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]
 
@@ -231,18 +264,23 @@ def difference(now: Facts) -> str:
             "is a question of training: the training lab trains the seed's two models side by side."
         )
     return (
-        "Will it make any difference? Not to what the model computes here: every h and p "
+        "Will it make any difference? Not to what the model computes here: h at every step and p "
         f"({p}) are exactly those of the same model without dropout. Any difference lies in how the "
         "weights were trained."
     )
 
 
-def verdict(now: Facts, train: Facts, names: Names, details: list[str]) -> dict:
-    """{answer, points [{key, title, text}], difference, details} for the page's first panel."""
+def verdict(now: Facts, train: Facts, names: Names, details: list[str], caveats: dict[str, str]) -> dict:
+    """{answer, points [{key, title, text}], difference, details} for the page's first panel; ``caveats``
+    are the preset's sourced statements a point ends with (key -> sentence), true whatever the rates."""
     later = "" if now == train else " (in training)"
+
+    def also(key: str, text: str) -> str:
+        return f"{text} {caveats[key]}" if key in caveats else text
+
     points = [
-        {"key": "where", "title": "Where the mask lands" + later, "text": _where(train, names)},
-        {"key": "when", "title": "How often it is redrawn" + later, "text": _when(train)},
+        {"key": "where", "title": "Where the mask lands" + later, "text": also("where", _where(train, names))},
+        {"key": "when", "title": "How often it is redrawn" + later, "text": also("when", _when(train))},
         {"key": "compound", "title": "Together" + later, "text": compound(train, names)},
     ]
     return {"answer": answer(now, train, names), "points": points, "difference": difference(now), "details": details}

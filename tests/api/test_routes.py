@@ -125,7 +125,7 @@ def test_presets(client):
     assert names == list(PRESETS)
     keras3 = body["presets"][0]
     assert [r["masks"]["input"] for r in keras3["resolves"]] == [
-        "one mask shared by the four gates, the same at every step",
+        "the same mask for all four gates, the same at every step",
         "one mask per gate, the same at every step",
     ]
     assert keras3["source"].startswith("keras/src/layers/rnn/lstm.py")

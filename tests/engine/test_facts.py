@@ -97,7 +97,8 @@ def observe(s) -> dict:
     # inverted dropout: a kept value is multiplied by 1 / keep (every element dropped: the mask's scale)
     k_emb = 1 / (emb.max() or tr.embedding_mask.scale) if emb_on else 1.0
     k_in = 1 / (inp.max() or first["input"].scale) if in_on else 1.0
-    whole = emb_on and emb.shape[1] > 1 and all(len(set(row)) == 1 for row in emb.tolist())
+    emb_drop, in_drop = emb_on and bool((emb == 0).any()), in_on and bool((inp == 0).any())
+    whole = emb_drop and all(len(set(row)) == 1 for row in emb.tolist())
     emb_step = emb_on and any(not np.array_equal(emb[t], emb[0]) for t in range(steps))
     in_gate = in_on and any(not np.array_equal(inp[:, g], inp[:, 0]) for g in range(4))
     in_step = in_on and any(not np.array_equal(inp[t], inp[0]) for t in range(steps))
@@ -116,7 +117,7 @@ def observe(s) -> dict:
         "keep": k_emb * k_in,
         "scale": 1 / (k_emb * k_in),
         "equivalent_dropout": 1 - k_emb * k_in
-        if emb_on and in_on and not in_gate and not whole and emb_step == in_step
+        if emb_drop and in_drop and not in_gate and not whole and emb_step == in_step
         else None,
         "embedding_whole_steps": whole,
         "embedding_keep": k_emb,
@@ -124,6 +125,10 @@ def observe(s) -> dict:
         "probability": tr.probability,
         "probability_without_dropout": ref.probability,
         "max_abs_dh": float(dh),
+        "steps": steps,
+        "embedding_dropped": emb_drop,
+        "input_dropped": in_drop,
+        "recurrent_dropped": rec_on and bool((rec == 0).any()),
         "any": emb_on or in_on or rec_on or bool(other),
     }
 
@@ -136,7 +141,9 @@ def num(x: float) -> str:
 
 
 def _targets(tail: str) -> set[str]:
-    names = {"x(t)": "input", "h(t-1)": "recurrent", **{v: k for k, v in verdict_mod.OTHER_NAMES.items()}}
+    names = {"x(t)": "input", "h(t-1)": "recurrent"}
+    for table in (verdict_mod.OTHER_NAMES, verdict_mod.STILL_ACTS):
+        names |= {v: k for k, v in table.items()}
     return {kind for word, kind in names.items() if word in tail}
 
 
@@ -152,35 +159,51 @@ def gate_clauses(text: str, f: dict, where: str) -> list[str]:
         if not ok:
             bad.append(f"{where}: {what!r} in {text!r}")
 
-    for clause in re.split(r"; |\. ", text):
+    for clause in re.split(r"; |\. |: ", text):
         for vec, key in (("x(t)", "input"), ("h(t-1)", "recurrent")):
             both = "masks on x(t) and h(t-1) are" in clause
             if f"masks {vec}" in clause or f"mask on {vec} is" in clause or both:
-                need(f[f"{key}_masked"], f"a mask on {vec}")
+                need(f[f"{key}_dropped"], f"a mask on {vec} that drops")
                 if "different mask for each gate" in clause:
                     need(f[f"{key}_per_gate"], "per gate")
-                if "one mask shared by the four gates" in clause:
-                    need(not f[f"{key}_per_gate"], "shared")
+                if "the same mask for all four gates" in clause:
+                    need(not f[f"{key}_per_gate"], "the same for the four gates")
                 if "drawn afresh at every step" in clause:
-                    need(f[f"{key}_per_step"], "per step")
+                    need(f[f"{key}_per_step"] and f["steps"] > 1, "per step")
                 if "once per sequence" in clause:
-                    need(not f[f"{key}_per_step"], "per sequence")
+                    need(not f[f"{key}_per_step"] and f["steps"] > 1, "per sequence")
+                if "drawn once (one step)" in clause:
+                    need(f["steps"] == 1, "one step")
+            if f"on {vec} drops nothing in this draw" in clause:
+                need(f[f"{key}_masked"] and not f[f"{key}_dropped"], f"a mask on {vec} that drops nothing")
+        if "before the LSTM with a fresh mask at every step" in clause:
+            need(f["input_per_step"], "x(t) per step")
+        if "before the LSTM with one mask for the whole sequence" in clause:
+            need(not f["input_per_step"], "x(t) per sequence")
         if "puts no mask on its input x(t)" in clause or "no mask on x(t)" in clause.lower():
             need(not f["input_masked"], "no mask on x(t)")
         if "The LSTM puts no mask on x(t) or h(t-1)" in clause:
             need(not f["input_masked"] and not f["recurrent_masked"], "no mask on x or h")
         if "There is no dropout after the Embedding" in clause or "no dropout after the Embedding" in clause:
             need(not f["embedding_masked"], "no embedding dropout")
+        if "zeroes no element" in clause:
+            need(f["embedding_masked"] and not f["embedding_dropped"], "an embedding mask that drops nothing")
         if "zeroes single elements" in clause:
-            need(f["embedding_per_step"] and not f["embedding_whole_steps"], "element-wise, per step")
+            ok = f["embedding_dropped"] and not f["embedding_whole_steps"]
+            need(ok and (f["embedding_per_step"] or f["steps"] == 1), "element-wise, per step")
         if "zeroes whole features" in clause:
-            need(f["embedding_masked"] and not f["embedding_per_step"], "constant over time")
+            need(f["embedding_dropped"] and not f["embedding_per_step"] and f["steps"] > 1, "constant over time")
         if "zeroes whole words" in clause or "drops whole words" in clause:
             need(f["embedding_whole_steps"], "whole steps")
         if "embedding mask is drawn afresh at every step" in clause:
             need(f["embedding_per_step"] and not f["embedding_whole_steps"], "embedding per step")
         if "embedding mask is the same at every step" in clause:
-            need(f["embedding_masked"] and not f["embedding_per_step"], "embedding constant")
+            need(f["embedding_dropped"] and not f["embedding_per_step"], "embedding constant")
+        if "With one step every mask is drawn once" in clause:
+            need(f["steps"] == 1, "one step")
+        if "No mask dropped anything in this draw" in clause:
+            dropped = f["embedding_dropped"] or f["input_dropped"] or f["recurrent_dropped"]
+            need(f["any"] and not dropped and not f["other_masks"], "masks that drop nothing")
         if "candidate" in clause and "masks the candidate" in clause:
             need("candidate" in f["other_masks"], "candidate mask")
         if re.search(r"no mask acts(\.|$)", clause):
@@ -200,39 +223,44 @@ def check_verdict(plan: dict, now: dict, train: dict) -> list[str]:
         if not ok:
             bad.append(f"answer: {what!r} in {ans!r}")
 
-    core = ans.split("In training: ")[-1]
+    core = ans.split("In training, ")[-1]
     if ans.startswith("At inference nothing is dropped"):
         need(not now["any"] and train["any"], "inference drops nothing, training does")
     if ans.startswith("At inference every dropout mask is off"):
         need(now["other_masks"] and not (now["embedding_masked"] or now["input_masked"]), "only others at inference")
-        need(_targets(ans.split("In training: ")[0].split("only ")[1]) == set(now["other_masks"]), "what still acts")
+        need(_targets(ans.split("In training, ")[0].split("only ")[1]) == set(now["other_masks"]), "what still acts")
     if "nothing is dropped at all" in core:
         need(not train["any"] and not now["any"], "nothing at all")
-    if core.lower().startswith("in kind, yes"):
+    if core.lower().startswith("yes, in kind"):
         need(train["equivalent_dropout"] is not None, "same kind")
         need(f"({num(train['equivalent_dropout'])})" in core, "the equivalent rate")
+        spatial = "SpatialDropout1D(" in core
+        need(spatial == (train["steps"] > 1 and not train["embedding_per_step"]), "the kind named")
+        need(("(one step," in core) == (train["steps"] == 1), "one step")
+        if "(fresh at every step," in core:
+            need(train["input_per_step"] and train["embedding_per_step"], "both per step")
+        if "(the same at every step," in core:
+            need(not train["input_per_step"] and not train["embedding_per_step"], "both constant")
     if "two different masks on the same vector" in core:
         need(train["embedding_masked"] and train["input_masked"], "both act")
         need(train["equivalent_dropout"] is None, "different kinds")
         m = re.search(r"on the same vector x\(t\) \(([^()]*)\)", core)
         how = m.group(1) if m else ""
-        if "the Dropout layer's drawn afresh at every step" in how:
+        emb_how, _, lstm_how = how.partition("the LSTM's")
+        if "drawn afresh at every step" in emb_how:
             need(train["embedding_per_step"] and not train["embedding_whole_steps"], "embedding per step")
-        if "the Dropout layer's the same at every step" in how:
-            need(not train["embedding_per_step"], "embedding constant")
-        if "dropping whole words" in how:
+        if "the same at every step" in emb_how:
+            need(not train["embedding_per_step"] and train["embedding_dropped"], "embedding constant")
+        if "drops whole words" in emb_how:
             need(train["embedding_whole_steps"], "whole words")
-        if "the LSTM's once per sequence" in how:
-            need(not train["input_per_step"], "input per sequence")
-        if "the LSTM's drawn afresh at every step" in how:
+        if "once per sequence" in lstm_how:
+            need(not train["input_per_step"] and train["input_dropped"], "input per sequence")
+        if "drawn afresh at every step" in lstm_how:
             need(train["input_per_step"], "input per step")
-        if "different for each gate" in how:
+        if "different for each gate" in lstm_how:
             need(train["input_per_gate"], "input per gate")
-        if not how:
-            need(
-                not train["input_per_gate"] and train["embedding_per_step"] == train["input_per_step"],
-                "no difference named",
-            )
+        if how:
+            need(train["embedding_dropped"] and train["input_dropped"], "differences read off masks that drop")
     if "only the Dropout layer after the Embedding drops anything" in core:
         need(train["embedding_masked"] and _lstm_set(train) == set(), "only the embedding mask")
     if "the LSTM has no mask" in core:
@@ -293,6 +321,9 @@ def compound_claims(text: str, f: dict, where: str) -> list[str]:
     return bad
 
 
+NOTE = r"(?:Here|In training,) (.*) puts a mask on (x_t|h_\{t-1\}): (one per gate|the same for all four gates)"
+
+
 def check_plan(plan: dict, now: dict, train: dict) -> list[str]:
     bad = check_verdict(plan, now, train)
     for key, value in plan["facts"].items():
@@ -312,7 +343,7 @@ def check_plan(plan: dict, now: dict, train: dict) -> list[str]:
         if masks[name]["active"] != now[key]:
             bad.append(f"masks.{name}.active = {masks[name]['active']}, observed {now[key]}")
         for note in masks[name]["notes"]:
-            if note.startswith("Here"):
+            if note.startswith(("Here", "In training,")):
                 bad += gate_clauses(note.replace("x_t", "x(t)").replace("h_{t-1}", "h(t-1)"), train, name)
     for name, kind in (("candidate", "candidate"), ("weight_drop", "weight"), ("between", "between_layers")):
         if name in masks and masks[name]["active"] != (kind in now["other_masks"]):
@@ -320,7 +351,7 @@ def check_plan(plan: dict, now: dict, train: dict) -> list[str]:
     if masks["output"]["active"] != ("output" in now["other_masks"]):
         bad.append("masks.output.active")
     for note in masks["input"]["notes"][:1] + masks["recurrent"]["notes"][:1]:
-        m = re.match(r"Here (.*) puts a mask on (x_t|h_\{t-1\}): (one per gate|one shared)", note)
+        m = re.match(NOTE, note)
         if m:
             key = "input" if m.group(2) == "x_t" else "recurrent"
             if (m.group(3) == "one per gate") != train[f"{key}_per_gate"]:
@@ -492,7 +523,7 @@ def test_4_no_difference_when_the_trace_is_the_same():
 def test_5_tfkeras2_without_recurrent_dropout_is_one_dropout():
     p = plan("preset=tfkeras2&recurrent_dropout=0")
     assert p["facts"]["equivalent_dropout"] == 0.625
-    assert p["verdict"]["answer"].startswith("In kind, yes") and "Dropout(0.625)" in p["verdict"]["answer"]
+    assert p["verdict"]["answer"].startswith("Yes, in kind") and "Dropout(0.625)" in p["verdict"]["answer"]
     assert "0.75 x 0.5 = 0.375" in p["verdict"]["points"][2]["text"] and "2.667" in p["verdict"]["points"][2]["text"]
     assert "inside the cell" not in p["verdict"]["points"][0]["text"]
 
@@ -527,7 +558,16 @@ def test_11_zoneout_acts_at_inference():
     assert list(p["facts"]["other_masks"]) == ["zoneout"] and p["facts"]["differs_from_no_dropout"]
     assert "every mask keeps everything" not in all_text(p)
     assert "zoneout still acts" in " ".join(p["notes"])
-    assert p["verdict"]["answer"].startswith("At inference every dropout mask is off; only c or h (zoneout)")
+    assert p["verdict"]["answer"].startswith(
+        "At inference every dropout mask is off; only zoneout (on c or h) still acts"
+    )
+
+
+def test_the_mask_notes_are_read_back():
+    """The grid's reader of the mask notes matches what the notes say (else it would check nothing)."""
+    for query in ("", "phase=infer", "recurrent_dropout=0"):
+        p = plan(query)
+        assert re.match(NOTE, p["masks"]["input"]["notes"][0]), p["masks"]["input"]["notes"][0]
 
 
 def test_facts_are_the_contracts_names():
