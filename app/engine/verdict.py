@@ -76,13 +76,13 @@ def _targets(f: Facts) -> list[str]:
 
 
 def _sharing(per_gate: bool) -> str:
-    return "a different mask for each gate" if per_gate else "the same mask for all four gates"
+    return "a different mask per gate" if per_gate else "the same mask for all four gates"
 
 
 def _timing(per_step: bool, steps: int) -> str:
     if steps == 1:
         return "drawn once (one step)"
-    return "drawn afresh at every step" if per_step else "drawn once per sequence and reused at every step"
+    return "drawn afresh at every step" if per_step else "drawn once per sequence"
 
 
 def embedding_unit(f: Facts) -> str:
@@ -113,7 +113,7 @@ def answer(now: Facts, train: Facts, names: Names) -> str:
             f"({num(train.equivalent_dropout)})."
         )
     elif train.embedding_masked and train.input_masked:
-        core = f"No: they are two different masks on the same vector x(t){_how_they_differ(train)}."
+        core = f"No: two different masks on the same vector x(t){_how_they_differ(train)}."
     elif train.embedding_masked:
         rest = _targets(train)
         core = (
@@ -145,17 +145,17 @@ def _how_they_differ(train: Facts) -> str:
         return ""
     emb, lstm = "", []
     if train.embedding_whole_steps:
-        emb = "the Dropout layer's mask drops whole words"
+        emb = "the Dropout layer's drops whole words"
     elif train.steps > 1 and train.embedding_per_step != train.input_per_step:
-        emb = "the Dropout layer's mask is " + (
+        emb = "the Dropout layer's is " + (
             "drawn afresh at every step" if train.embedding_per_step else "the same at every step"
         )
-        lstm.append("drawn afresh at every step" if train.input_per_step else "drawn once per sequence")
+        lstm.append("drawn afresh at every step" if train.input_per_step else "once per sequence")
     if train.input_per_gate:
-        lstm.append("different for each gate")
+        lstm.append("one per gate")
     parts = [emb] if emb else []
     if lstm:
-        parts.append(("the LSTM's is " if emb else "the LSTM's mask is ") + " and ".join(lstm))
+        parts.append("the LSTM's " + ", ".join(lstm))
     return f" ({'; '.join(parts)})" if parts else ""
 
 
@@ -180,7 +180,7 @@ def _where(train: Facts, names: Names) -> str:
     if train.input_masked and not train.input_dropped:
         lstm = f"the LSTM's {names.dropout} mask on x(t) drops nothing in this draw (it only scales)"
     elif train.input_per_gate:
-        lstm = f"the LSTM's {names.dropout} masks x(t) just before each gate's input weights, {_sharing(True)}"
+        lstm = f"the LSTM's {names.dropout} masks x(t) before each gate's weights, {_sharing(True)}"
     elif train.input_masked:
         before = "a fresh mask at every step" if train.input_per_step else "one mask for the whole sequence"
         lstm = (
@@ -194,8 +194,8 @@ def _where(train: Facts, names: Names) -> str:
         parts.append(f"the mask of {names.recurrent_dropout} on h(t-1) drops nothing in this draw (it only scales)")
     elif train.recurrent_masked:
         parts.append(
-            f"{names.recurrent_dropout} masks h(t-1), {_sharing(train.recurrent_per_gate)}, which no Dropout "
-            "layer can reach"
+            f"{names.recurrent_dropout} masks h(t-1), {_sharing(train.recurrent_per_gate)}, out of any Dropout "
+            "layer's reach"
         )
     parts += [OTHER_WHERE[k] for k in train.other_masks]
     return "; ".join(parts) + "."
@@ -240,11 +240,11 @@ def compound(train: Facts, names: Names) -> str:
     if train.embedding_masked and train.input_masked:
         text = (
             f"They compound: an embedding element reaches gate i with probability {num(train.embedding_keep)} x "
-            f"{num(train.input_keep)} = {num(train.keep)}, and is then scaled by {num(train.scale)}"
+            f"{num(train.input_keep)} = {num(train.keep)}, then scaled by {num(train.scale)}"
         )
         if train.equivalent_dropout is not None:
             return text + f": one mask at rate {num(train.equivalent_dropout)}."
-        return text + "; each mask keeps its own rate."
+        return text + "."
     if train.embedding_masked or train.input_masked:
         which = "the Dropout layer after the Embedding" if train.embedding_masked else "the LSTM's mask"
         return (
@@ -259,9 +259,9 @@ def difference(now: Facts) -> str:
     p, p0 = num(now.probability), num(now.probability_without_dropout)
     if now.differs_from_no_dropout:
         return (
-            f"Will it make any difference? To this pass, yes: h moves by up to {num(now.max_abs_dh)} from the "
-            f"same model without dropout, and p is {p} instead of {p0}. Whether it helps the model generalise "
-            "is a question of training: the training lab trains the seed's two models side by side."
+            f"Will it make any difference? To this pass, yes: h moves by up to {num(now.max_abs_dh)} and p is {p} "
+            f"instead of {p0} without dropout. Whether it helps the model generalise is for training: the "
+            "training lab trains the seed's two models side by side."
         )
     return (
         "Will it make any difference? Not to what the model computes here: h at every step and p "

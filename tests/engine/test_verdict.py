@@ -20,7 +20,7 @@ def test_the_seed_state_says_no_in_three_ways():
     v = verdict("")
     assert v["answer"].startswith("No")
     assert [p["key"] for p in v["points"]] == ["where", "when", "compound"]
-    assert "before each gate's input weights" in v["points"][0]["text"] and "h(t-1)" in v["points"][0]["text"]
+    assert "before each gate's weights" in v["points"][0]["text"] and "h(t-1)" in v["points"][0]["text"]
     assert "embedding mask is drawn afresh at every step" in v["points"][1]["text"]
     assert "once per sequence" in v["points"][1]["text"]
     assert "0.75 x 0.5 = 0.375" in v["points"][2]["text"] and "2.667" in v["points"][2]["text"]
