@@ -20,9 +20,9 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+from app.documents.trace import grads_json, trace_json, weights_json
 from app.engine.train import TrainConfig
-from app.state import Problem, StateError, parse
-from app.trace import grads_json, trace_json, weights_json
+from app.link.state import Problem, StateError, parse
 
 COMMANDS = {"trace": trace_json, "weights": weights_json}
 # Bounds of the training options: one run stays a matter of minutes on a laptop.
@@ -139,9 +139,9 @@ class Progress:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from app import trained
-    from app.compute import TRAIN_THREADS, one_blas_thread
+    from app.core.compute import TRAIN_THREADS, one_blas_thread
     from app.engine import train as engine_train
+    from app.weights import trained
 
     if problems := _bounded(args):
         return _problems(problems, "option")
@@ -181,8 +181,8 @@ def _train(args: argparse.Namespace) -> int:
     with one_blas_thread():
         w, _ = engine_train.train(state.run_spec(), cfg, on_batch=progress.batch, on_epoch=progress.epoch)
     if args.out.suffix == ".json":
-        from app.encoding import dumps
-        from app.trace import weights_layout
+        from app.core.encoding import dumps
+        from app.documents.trace import weights_layout
 
         args.out.write_text(dumps({"state": state.canonical(), **weights_layout(w)}) + "\n")
     else:
@@ -213,7 +213,7 @@ def _data(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
-        from app.server import serve
+        from app.web.server import serve
 
         serve(args.host, args.port, args.workers, args.access_log, args.reuse_port)
         return 0

@@ -40,7 +40,7 @@ HEADERS = [(b"host", b"127.0.0.1"), (b"accept-encoding", b"gzip")]  # as a brows
 
 def in_process_ms(query: str, n: int = 200) -> float:
     """Median ms of the app answering one cold trace request in this process (see above)."""
-    from app.main import create_app
+    from app.web.app import create_app
 
     app = create_app()
 

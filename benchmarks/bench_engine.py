@@ -20,9 +20,9 @@ import time
 import numpy as np
 import torch
 
-from app import trace as app_trace
+from app.documents import trace as app_trace
 from app.engine import model
-from app.state import parse
+from app.link.state import parse
 
 SEED = "len=498&seed=1"
 

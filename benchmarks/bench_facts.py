@@ -5,8 +5,8 @@
 Every plan now carries facts measured on the trace (app/engine/facts.py): the reference run
 without dropout (and, at inference, the training run and its reference), then array comparisons.
 For three sizes it times, cold (caches cleared each round):
-  forward   app.trace.run: masks drawn and the recorded forward pass;
-  facts     app.trace.facts_of, given the trace: the reference run without dropout (at
+  forward   app.documents.trace.run: masks drawn and the recorded forward pass;
+  facts     app.documents.trace.facts_of, given the trace: the reference run without dropout (at
             inference also the training run) and the measurement; the reference is shared by
             every seed and both phases, so a warm server mostly pays only the measurement;
   facts_warm  the same for another mask seed ("Resample"): the reference run is cached;
@@ -26,9 +26,9 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from app import trace as app_trace
+from app.documents import trace as app_trace
 from app.engine.explain import describe
-from app.state import parse
+from app.link.state import parse
 
 SIZES = {
     "default (T=11)": "",

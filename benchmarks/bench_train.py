@@ -22,10 +22,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from app.compute import TRAIN_THREADS, one_blas_thread
+from app.core.compute import TRAIN_THREADS, one_blas_thread
+from app.documents.trace import state_kernels, state_weights
 from app.engine import batch, mc, model, train
-from app.state import parse
-from app.trace import state_kernels, state_weights
+from app.link.state import parse
 
 
 def median_time(fn, repeat: int) -> float:
@@ -68,7 +68,7 @@ def torch_lstm(repeat: int) -> float:
 
 
 def epoch_seconds() -> float:
-    """The default training (TrainConfig: 1,000 sentences) as the app runs it (app/compute.py)."""
+    """The default training (TrainConfig: 1,000 sentences) as the app runs it (app/core/compute.py)."""
     cfg = replace(train.TrainConfig(), epochs=1, threads=TRAIN_THREADS)
     spec = parse("v=2&weights=random").run_spec()
     with one_blas_thread():
@@ -95,7 +95,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    with one_blas_thread():  # as training runs (app/compute.py): OpenBLAS's threads thrash here
+    with one_blas_thread():  # as training runs (app/core/compute.py): OpenBLAS's threads thrash here
         a1, a = ours(args.repeat, 1), ours(args.repeat, TRAIN_THREADS)
     b = torch_lstm(args.repeat)
     print(f"(a) ours  forward+backward B=32 T=498 E=64 H=100, both dropouts: {a * 1e3:7.1f} ms (median, 2 threads)")

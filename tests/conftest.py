@@ -28,7 +28,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="module")
 def client():
     """The app in this process, started (lifespan) once per test module."""
-    from app.main import create_app
+    from app.web.app import create_app
 
     with TestClient(create_app()) as c:
         yield c

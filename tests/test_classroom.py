@@ -9,8 +9,8 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from app.classroom import EMBED_VIEWS
 from app.lessons import load
+from app.web.pages.classroom import EMBED_VIEWS
 from tests.test_pages import Page, embedded_trace
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from app.cli import main
-from app.state import parse
-from app.trace import trace_json
+from app.documents.trace import trace_json
+from app.link.state import parse
 
 
 def test_trace_prints_the_trace(capsys):
@@ -43,7 +43,7 @@ def test_train_writes_weights_and_one_json_object_per_epoch(tmp_path, capsys):
     rows = [json.loads(line) for line in lines]
     assert [r["epoch"] for r in rows] == [1, 2]
     assert set(rows[0]) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds"}
-    from app.trained import read
+    from app.weights.trained import read
 
     w = read(out)
     assert w.embedding.shape == (64, 8) and w.layers[0].recurrent_kernel.shape == (6, 24)

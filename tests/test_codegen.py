@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.schemas import CodeModel
 from app.codegen import code, recipes
 from app.engine.semantics import PRESETS
-from app.main import create_app
-from app.state import parse
+from app.link.state import parse
+from app.web.app import create_app
+from app.web.schemas import CodeModel
 
 FRAMEWORKS = ("keras3", "tfkeras2", "pytorch")
 EXTRAS = {"candidate_dropout": 0.35, "zoneout_c": 0.1, "zoneout_h": 0.05, "weight_drop": 0.4}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app import compare
-from app.state import StateError, parse
+from app.link import compare
+from app.link.state import StateError, parse
 
 
 def test_b_is_a_with_the_vs_fields_changed():

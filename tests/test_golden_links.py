@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.encoding import decode
-from app.state import parse
-from app.trace import trace_dict
+from app.core.encoding import decode
+from app.documents.trace import trace_dict
+from app.link.state import parse
 
 GOLDEN = Path(__file__).parent / "golden"
 LINKS = json.loads((GOLDEN / "v1_links.json").read_text())

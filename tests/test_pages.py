@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from app.pages import PLOTLY_JS, html_json
-from app.state import FIELD, parse
-from app.trace import trace_json
+from app.documents.trace import trace_json
+from app.link.state import FIELD, parse
+from app.web.pages.explorer import PLOTLY_JS, html_json
 
 
 class Page(HTMLParser):

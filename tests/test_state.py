@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.state import DEFAULT, DEFAULT_TEXT, DEFAULTS, FIELD, FIELDS, StateError, parse
+from app.link.state import DEFAULT, DEFAULT_TEXT, DEFAULTS, FIELD, FIELDS, StateError, parse
 
 
 def test_defaults_are_the_seed_model():
@@ -217,7 +217,7 @@ def test_problems_carry_the_value_a_page_can_fall_back_to():
 
 
 def test_monte_carlo_work_is_bounded_in_the_state_module():
-    from app.state import check_samples
+    from app.link.state import check_samples
 
     s = parse("len=1000&weights=random&units=8")
     check_samples(s, 20, 20_000)

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from _plotly_utils.utils import to_typed_array_spec
 
-from app.encoding import decode, typed_array
-from app.state import parse
-from app.trace import trace_json, weights_json
+from app.core.encoding import decode, typed_array
+from app.documents.trace import trace_json, weights_json
+from app.link.state import parse
 
 
 def load(query: str) -> dict:

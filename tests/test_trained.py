@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app import trained
+from app.documents.trace import run
 from app.engine import data
 from app.engine.train import evaluate
-from app.state import parse
-from app.trace import run
+from app.link.state import parse
+from app.weights import trained
 
 
 def test_manifest_describes_every_shipped_file():

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from app.codegen.keras import keras
 from app.codegen.torch import pytorch
-from app.state import State
-from app.trace import plan_of
+from app.documents.trace import plan_of
+from app.link.state import State
 
 NOTES = [
     "Weights: Keras initialises kernels glorot-uniform, recurrent kernels orthogonal and the "

@@ -12,7 +12,7 @@ from __future__ import annotations
 from app.codegen import cells, recipes
 from app.codegen.parts import Fidelity, call, comment, features, masked_kwargs, num
 from app.engine.semantics import Plan
-from app.state import State
+from app.link.state import State
 
 LSTM_ORDER = ("dropout", "recurrent_dropout", "implementation", "use_cudnn", "unroll", "return_sequences")
 BEFORE = {

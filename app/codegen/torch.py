@@ -9,7 +9,7 @@ from __future__ import annotations
 from app.codegen import cells, recipes
 from app.codegen.parts import Fidelity, call, comment, features, masked_kwargs, num
 from app.engine.semantics import Plan, pytorch_warning
-from app.state import State
+from app.link.state import State
 
 
 def _lstm(s: State, plan: Plan, recipe: recipes.Recipe) -> tuple[list[str], list[str]]:

@@ -26,8 +26,8 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from app.encoding import dumps
-from app.lab.params import LabQuery
+from app.core.encoding import dumps
+from app.link.lab_query import LabQuery
 
 
 class Busy(Exception):

@@ -20,10 +20,10 @@ import os
 import sys
 from dataclasses import replace
 
-from app.compute import one_blas_thread
-from app.encoding import dumps, f32
+from app.core.compute import one_blas_thread
+from app.core.encoding import dumps, f32
 from app.engine.train import EpochLog, epochs
-from app.lab.params import CONFIG_TITLES, LabQuery, parse_lab
+from app.link.lab_query import CONFIG_TITLES, LabQuery, parse_lab
 
 
 def run(query: str, emit) -> None:

@@ -10,13 +10,13 @@ from urllib.parse import parse_qsl
 
 from markdown_it import MarkdownIt
 
-from app import compare
+from app.documents.trace import facts_of
 from app.engine.facts import Facts
-from app.lab.params import parse_lab
 from app.lessons.claims import CLAIMS
 from app.lessons.targets import FOCUS, HIGHLIGHT, VIEW_HIGHLIGHTS
-from app.state import StateError, parse
-from app.trace import facts_of
+from app.link import compare
+from app.link.lab_query import parse_lab
+from app.link.state import StateError, parse
 
 CONTENT = Path(__file__).parent / "content"
 LEVELS = ("beginner", "intermediate", "advanced")

@@ -1,4 +1,4 @@
-// The page constants the server renders from its field table (app/pages.py page_constants):
+// The page constants the server renders from its field table (app/web/pages/explorer.py page_constants):
 // every bound, choice, label and work limit the page uses comes from here, never typed again.
 const constants = JSON.parse(document.getElementById("page-constants").textContent);
 
@@ -16,7 +16,7 @@ export const RATE_FIELDS = FIELDS.filter((f) => f.kind === "rate").map((f) => f.
 /** A preset's knobs (presets[].knobs: its rates, and for custom its mask-scheme choices): a field
  * some preset lists can be set only when the chosen preset lists it. */
 export const GOVERNED = new Set(Object.values(PRESETS).flatMap((p) => p.knobs));
-/** Compare mode (app/compare.py): {vs: [[field, value]...], query: B's canonical state or null,
+/** Compare mode (app/link/compare.py): {vs: [[field, value]...], query: B's canonical state or null,
  * link: the canonical compare link, problems: [{field: "vs.FIELD", message...}]}. */
 export const COMPARE = constants.compare ?? { vs: [], query: null, link: null, problems: [] };
 /** The 64 words the model knows, when the server sends them (else the vocabulary is fetched). */
@@ -27,7 +27,7 @@ export function choiceLabel(name, value) {
   return FIELD[name]?.labels?.[value] ?? String(value);
 }
 
-/** Classroom mode: ?present=1 (app/pages.py page_params): large type, keys, the share panel. */
+/** Classroom mode: ?present=1 (app/web/pages/explorer.py page_params): large type, keys, the share panel. */
 export const PRESENT = constants.present === true;
 /** The lesson this page draws a step of (app/lessons/model.py Lesson.as_dict), or null; STEP: the
  * step drawn first, 1-based. */

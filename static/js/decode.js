@@ -1,4 +1,4 @@
-// Plotly typed arrays ({dtype, bdata, shape}, as app/encoding.py writes them) -> typed arrays.
+// Plotly typed arrays ({dtype, bdata, shape}, as app/core/encoding.py writes them) -> typed arrays.
 const cache = new WeakMap();
 
 export function decode(spec) {

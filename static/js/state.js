@@ -1,7 +1,7 @@
 // The only module that reads or writes the URL.
 //
 // The query string holds the state (the model, its masks, the sentence): what the API computes.
-// In compare mode it also holds vs.FIELD=VALUE pairs (app/compare.py): model B is model A with
+// In compare mode it also holds vs.FIELD=VALUE pairs (app/link/compare.py): model B is model A with
 // those fields changed, and the link is A's canonical string plus the vs. fields whose value
 // differs from A's, sorted (compareLink), so equal comparisons share one link.
 // The hash holds the view of that state, never sent to the API:
@@ -15,7 +15,7 @@
 // e.g. /?preset=tfkeras2&v=2&vs.emb_dropout=0#t=4&unit=37&diff=c&code=pytorch&label=0&big=1
 //
 // The page's own parameters ride along in every URL the page writes: present=1 (classroom mode,
-// app/pages.py page_params). On a lesson step (/lessons/<slug>/<n>, the lab's too) the path is
+// app/web/pages/explorer.py page_params). On a lesson step (/lessons/<slug>/<n>, the lab's too) the path is
 // the step: the state shown is the step's and stays out of the URL, whose query holds only the
 // page's parameters (present, and hide: the controls a teacher's link hides); the hash is kept.
 // Every write announces itself with a "lab:url" event on window (the share panel's QR follows it).
@@ -26,7 +26,7 @@ const encode = (value) => encodeURIComponent(String(value)).replace(/%2C/g, ",")
 export const DIFF_CHOICES = ["h", "c", "i", "f", "g", "o"];
 export const CODE_TABS = ["keras3", "tfkeras2", "pytorch"];
 
-/** Each state version keeps its own defaults (app/state.py DEFAULTS): v=1 links have weights=random. */
+/** Each state version keeps its own defaults (app/link/state.py DEFAULTS): v=1 links have weights=random. */
 function isDefault(field, value, version) {
   const fallback = (DEFAULTS[version] ?? DEFAULTS[VERSION])[field.name];
   if (field.kind === "rate" || field.kind === "int") return Number(value) === Number(fallback);
@@ -52,7 +52,7 @@ function pairsOf(query) {
   return query ? query.split("&").map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]) : [];
 }
 
-/** B's query: A's query with the vs. fields instead of A's (app/compare.py parse_b): a text
+/** B's query: A's query with the vs. fields instead of A's (app/link/compare.py parse_b): a text
  * replaces A's word ids, word ids replace A's text. vs: [[field, decoded value]...]. */
 export function compareQuery(aQuery, vs) {
   const given = new Set(vs.map(([k]) => k));
@@ -62,7 +62,7 @@ export function compareQuery(aQuery, vs) {
   return [...base.map(([k, v]) => `${k}=${v}`), ...vs.map(([k, v]) => `${k}=${encode(v)}`)].sort().join("&");
 }
 
-/** A field's value in a canonical string, encoded as the server writes it (app/state.py _format):
+/** A field's value in a canonical string, encoded as the server writes it (app/link/state.py _format):
  * omitted means its version's default; word ids leave the text unset. */
 function canonicalValue(map, name) {
   if (map.has(name)) return map.get(name);
@@ -71,7 +71,7 @@ function canonicalValue(map, name) {
   return value === null || value === undefined ? "" : encode(value);
 }
 
-/** The canonical compare link (app/compare.py canonical): A's canonical string and every vs.
+/** The canonical compare link (app/link/compare.py canonical): A's canonical string and every vs.
  * field where B's canonical state differs from A's, sorted. Equal models: A's string alone. */
 export function compareLink(aState, bState) {
   const a = new Map(pairsOf(aState));

@@ -15,7 +15,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from app.main import create_app
+from app.web.app import create_app
 
 APP = create_app()
 # /api/train streams a training of up to minutes in a worker process: fuzzing it would train for

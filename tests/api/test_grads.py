@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 
-from app.encoding import decode
-from app.state import parse
-from app.trace import grads_json, trace_json
+from app.core.encoding import decode
+from app.documents.trace import grads_json, trace_json
+from app.link.state import parse
 
 
 def test_grads_are_the_engines_and_masks_block_the_backward_pass(client):

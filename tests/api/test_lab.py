@@ -9,7 +9,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import create_app
+from app.web.app import create_app
 
 SMALL = "/api/train?units=8&weights=random&batch=25"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.state import FIELDS
+from app.link.state import FIELDS
 
 STATE_ROUTES = ["/api/trace", "/api/weights", "/api/state", "/api/mc", "/api/code", "/api/grads"]
 

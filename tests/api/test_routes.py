@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from app.encoding import decode
+from app.core.encoding import decode
+from app.documents.trace import trace_json, weights_json
 from app.engine.semantics import PRESETS
-from app.state import parse
-from app.trace import trace_json, weights_json
+from app.link.state import parse
 
 ROUTES = ["/api/trace", "/api/weights", "/api/state", "/api/mc", "/api/code"]
 

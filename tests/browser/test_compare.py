@@ -9,7 +9,7 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 
-from app.encoding import decode
+from app.core.encoding import decode
 from tests.browser.conftest import Watched
 
 SEED_TEXT = "the movie was not good but the music was really great"

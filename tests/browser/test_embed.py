@@ -18,7 +18,7 @@ import urllib.request
 import numpy as np
 import pytest
 
-from app.encoding import decode
+from app.core.encoding import decode
 from tests.browser.conftest import SCREENSHOTS, serious
 
 SIZES = [(320, 240), (960, 600)]
@@ -278,7 +278,7 @@ def test_screenshots_of_a_blog_post_with_embeds(browser, base_url, host):
 
 def test_a_sandboxed_frame_without_same_origin_draws_and_fetches(browser, base_url, host):
     """Course platforms frame with sandbox="allow-scripts" alone: an opaque origin, whose ES modules
-    and fetches need the server's Access-Control-Allow-Origin (app/security.py)."""
+    and fetches need the server's Access-Control-Allow-Origin (app/web/security.py)."""
     src = f"{base_url}/embed?view=fig-output&seed=3"
     tag = f'<iframe id="sb" title="sb" sandbox="allow-scripts" src="{src}" width="640" height="400"></iframe>'
     with opened(browser, host("sandboxed", tag)) as (page, errors):

@@ -13,8 +13,8 @@ import random
 
 import pytest
 
-from app.lab.params import CONFIGS, LabQuery
-from app.state import parse
+from app.link.lab_query import CONFIGS, LabQuery
+from app.link.state import parse
 from tests.browser.conftest import SCREENSHOTS, Watched, device
 
 SMALL = "units=8&weights=random&train_size=50&epochs=3&batch=25"
@@ -147,7 +147,7 @@ def test_the_link_is_canonical_and_replays_the_run(watched, base_url):
     page.get_by_role("checkbox", name="embedding dropout only").uncheck()
     page.get_by_label("Optimizer", exact=True).select_option("rmsprop")
     page.wait_for_function("() => location.search.includes('optimizer=rmsprop')")
-    # sorted, defaults omitted, v kept: as app/lab/params.py LabQuery.canonical writes it
+    # sorted, defaults omitted, v kept: as app/link/lab_query.py LabQuery.canonical writes it
     query = "batch=25&configs=none,cell,both&data_seed=13&epochs=3&optimizer=rmsprop&train_size=50&units=8"
     query += "&v=2&weights=random"
     assert page.url.endswith(f"/train?{query}")
@@ -170,7 +170,7 @@ def test_the_link_is_canonical_and_replays_the_run(watched, base_url):
 
 
 def test_the_pages_link_is_the_servers_canonical_form(watched, base_url):
-    """lab/link.js writes what app/lab/params.py LabQuery.canonical writes, for values as typed."""
+    """lab/link.js writes what app/link/lab_query.py LabQuery.canonical writes, for values as typed."""
     page = open_lab(watched, base_url, "units=8&weights=random&preset=tfkeras2")
     rng = random.Random(0)
     cases = []

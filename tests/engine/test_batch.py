@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app import trace as app_trace
+from app.documents import trace as app_trace
 from app.engine import batch, bptt
 from app.engine.init import keras_weights
-from app.state import parse
+from app.link.state import parse
 
 SMALL = "weights=random&emb=5&units=4&text=not really good but great"
 

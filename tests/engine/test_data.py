@@ -95,7 +95,7 @@ def test_the_rule(text, want):
 
 
 def test_the_app_default_sentence_is_positive():
-    from app.state import DEFAULT_TEXT as app_default
+    from app.link.state import DEFAULT_TEXT as app_default
 
     assert app_default == DEFAULT_TEXT and data.label_text(app_default) == 1
 

@@ -7,9 +7,9 @@ import itertools
 
 import pytest
 
+from app.documents.trace import plan_json
 from app.engine.semantics import PRESETS
-from app.state import parse
-from app.trace import plan_json
+from app.link.state import parse
 
 MODES = ("standard", "spatial", "word")
 MODE_WORDS = {"standard": "Dropout(", "spatial": "SpatialDropout1D(", "word": "whole word types"}

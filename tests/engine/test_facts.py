@@ -21,12 +21,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from app.documents.trace import plan_json, run, without_dropout
 from app.engine import explain, model
 from app.engine import verdict as verdict_mod
 from app.engine.semantics import PRESETS
 from app.engine.summary import case_facts, cases, preset_summary, sentence
-from app.state import parse
-from app.trace import plan_json, run, without_dropout
+from app.link.state import parse
 
 SMALL = "weights=random&vocab=8&emb=6&units=5&tokens=1,2,3,1,2&seed=3"
 EMB = ("emb_dropout=0", "emb_dropout=0.25", "emb_dropout=0.25&emb_mode=spatial", "emb_dropout=0.25&emb_mode=word")

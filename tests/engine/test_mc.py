@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app.documents.trace import state_kernels, state_weights
 from app.engine import mc
-from app.state import parse
-from app.trace import state_kernels, state_weights
+from app.link.state import parse
 
 
 @pytest.mark.parametrize(

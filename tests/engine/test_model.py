@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app import trace as app_trace
-from app.state import parse
+from app.documents import trace as app_trace
+from app.link.state import parse
 
 Q = "emb=8&units=12&seed=4&weights=random"
 

@@ -8,9 +8,9 @@ from urllib.parse import parse_qsl
 import numpy as np
 import pytest
 
-from app import trace as app_trace
-from app.state import parse
-from app.trace import _expand
+from app.documents import trace as app_trace
+from app.documents.trace import _expand
+from app.link.state import parse
 
 BASE = "emb=12&units=10&len=30&emb_dropout=0&weights=random"
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from app.engine import train
-from app.state import parse
+from app.link.state import parse
 
 SMALL = replace(train.TrainConfig(), epochs=2, train_size=64, val_size=32, units=12, emb=8)
 SPEC = "weights=random&emb=8&units=12"
@@ -25,7 +25,7 @@ def test_same_seeds_same_weights_bit_for_bit_in_two_processes():
     again, _ = train.train(parse(SPEC).run_spec(), SMALL)
     assert digest(w) == digest(again) and len(logs) == 2
     code = (
-        "from dataclasses import replace; from app.engine import train; from app.state import parse;"
+        "from dataclasses import replace; from app.engine import train; from app.link.state import parse;"
         "from tests.engine.test_train import SMALL, SPEC, digest;"
         "print(digest(train.train(parse(SPEC).run_spec(), SMALL)[0]))"
     )

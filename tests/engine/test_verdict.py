@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.state import parse
-from app.trace import plan_json
+from app.documents.trace import plan_json
+from app.link.state import parse
 
 
 def verdict(query: str) -> dict:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.lab.params import parse_lab
 from app.lab.worker import sentence
-from app.state import StateError
+from app.link.lab_query import parse_lab
+from app.link.state import StateError
 
 
 def test_canonical_link_sorts_and_omits_defaults():

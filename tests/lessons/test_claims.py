@@ -7,9 +7,9 @@ import inspect
 import numpy as np
 import pytest
 
+from app.documents.trace import run, state_kernels, state_weights
 from app.engine import mc
-from app.state import parse
-from app.trace import run, state_kernels, state_weights
+from app.link.state import parse
 
 
 def test_embedding_dropout_acts_on_the_embedding_output():

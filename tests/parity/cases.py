@@ -36,7 +36,7 @@ SEED_SIZE = "len=498&seed=1"  # the seed's second model at its real size, T = 49
 
 def state(query: str):
     """A case's state. The cases above are version-1 links (weights=random was the default)."""
-    from app.state import parse
+    from app.link.state import parse
 
     return parse(f"v=1&{query}")
 
@@ -100,6 +100,6 @@ def code_state(name: str):
     """The state of a code case: CODE_BASE with the case's fields over it."""
     from urllib.parse import parse_qsl, urlencode
 
-    from app.state import parse
+    from app.link.state import parse
 
     return parse(urlencode(dict(parse_qsl(CODE_BASE)) | dict(parse_qsl(CODE_CASES[name]))))

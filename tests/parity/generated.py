@@ -18,9 +18,9 @@ import numpy as np
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-from app import trace as app_trace
 from app.codegen import code
-from app.state import State
+from app.documents import trace as app_trace
+from app.link.state import State
 from tests.parity.masks import MaskServer, pack
 
 

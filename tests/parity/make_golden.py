@@ -22,7 +22,7 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-from app import trace as app_trace
+from app.documents import trace as app_trace
 from tests.parity import frameworks as fw
 from tests.parity.cases import KERAS_CASES, TF_CASES, TORCH_CASES, state
 from tests.parity.tf import run_tf

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app import trace as app_trace
 from app.codegen import code
+from app.documents import trace as app_trace
 from app.engine.semantics import LayerPlan, pytorch_warning
 from tests.parity import generated
 from tests.parity.cases import CODE_CASES, code_state

@@ -18,8 +18,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from app import trace as app_trace
 from app.codegen import code, recipes
+from app.documents import trace as app_trace
 from tests.parity import generated
 from tests.parity.cases import CODE_CASES, code_state
 from tests.parity.test_codegen_live import planned

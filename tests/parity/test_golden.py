@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import trace as app_trace
+from app.documents import trace as app_trace
 from tests.parity.cases import KERAS_CASES, TF_CASES, TORCH_CASES, state
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app import trace as app_trace
+from app.documents import trace as app_trace
 from app.engine import batch, train
-from app.state import parse
+from app.link.state import parse
 from tests.parity import frameworks as fw
 from tests.parity import torch_model
 

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
-from app import trace as app_trace
+from app.documents import trace as app_trace
 from app.engine.semantics import pytorch_warning
 from tests.parity import frameworks as fw
 from tests.parity.cases import KERAS_CASES, SEED_SIZE, TORCH_CASES, state

@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app import trace as app_trace
-from app.state import parse
+from app.documents import trace as app_trace
+from app.link.state import parse
 from tests.parity import generated
 from tests.parity.cases import state
 from tests.parity.tf import TF_PYTHON, layer_job, run_parallel

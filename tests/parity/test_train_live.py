@@ -27,7 +27,7 @@ import pytest
 
 from app.engine import batch, train
 from app.engine.init import keras_weights
-from app.state import parse
+from app.link.state import parse
 
 pytestmark = pytest.mark.parity
 

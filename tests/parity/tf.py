@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app import trace as app_trace
-from app.state import State
+from app.documents import trace as app_trace
+from app.link.state import State
 from tests.parity.masks import pack
 
 ROOT = Path(__file__).parents[2]

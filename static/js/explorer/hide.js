@@ -1,4 +1,4 @@
-// The controls a teacher's link hides (hide=... in the state, app/state.py HIDEABLE; on a lesson
+// The controls a teacher's link hides (hide=... in the state, app/link/state.py HIDEABLE; on a lesson
 // step a page parameter, state.js pageHide). Hidden controls are not shown and cannot be reached
 // with the keyboard (display: none). The controls say that some are hidden, and "Show them here"
 // brings them back for the person at the keyboard only: the link stays as it is, and so does every

@@ -9,7 +9,7 @@ import { clearProblems, controlValues, setControls, setStatus, showProblems } fr
 import { loadSide } from "./side-data.js";
 import { emit, lab, shownKey } from "./store.js";
 
-/** The address bar: A's canonical state and B's differing fields (app/compare.py), or the vs.
+/** The address bar: A's canonical state and B's differing fields (app/link/compare.py), or the vs.
  * fields B could not take, so that a reload names the same problems. */
 export function pageLink() {
   const { trace, vs } = lab.compare;

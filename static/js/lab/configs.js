@@ -1,4 +1,4 @@
-// The configurations in words and colours (pure). What each trains (app/lab/params.py
+// The configurations in words and colours (pure). What each trains (app/link/lab_query.py
 // LabQuery.spec_state): none = every rate 0; emb = only the layer after the Embedding; cell = only
 // the LSTM's own masks (every rate some preset governs); both = the model as linked.
 import { FIELD, FIELDS, GOVERNED, PRESETS } from "../constants.js";

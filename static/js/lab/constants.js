@@ -1,4 +1,4 @@
-// The training lab's page constants (app/pages.py training_lab): the lab's field table, the
+// The training lab's page constants (app/web/pages/explorer.py training_lab): the lab's field table, the
 // configurations' titles, the link as the server read it. Shared ones (state fields, presets,
 // plotly.js URL) come from ../constants.js; nothing here is typed again.
 const constants = JSON.parse(document.getElementById("page-constants").textContent);

@@ -1,7 +1,7 @@
 // The lab page's URL: the only lab module that reads or writes it (as state.js for the explorer).
 //
 // The query string is the run: the explorer's state (the model) and the lab's fields, written as
-// app/lab/params.py LabQuery.canonical writes them: the state's canonical parts plus each lab
+// app/link/lab_query.py LabQuery.canonical writes them: the state's canonical parts plus each lab
 // field that differs from its default, all sorted; `v` is kept (it is in the state's part). The
 // server's `start` event carries its own canonical query, and the page adopts it (showLink), so
 // the address bar never drifts from the server's form.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import parse_qsl, quote
 
-from app.state import FIELD, Problem, State, StateError, format_value, parse
+from app.link.state import FIELD, Problem, State, StateError, format_value, parse
 
 PREFIX = "vs."
 

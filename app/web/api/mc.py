@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.cache import cached_json
-from app.api.errors import CACHED_RESPONSES
-from app.api.params import SAMPLES, openapi_parameters, parse_request
-from app.api.schemas import MCModel
-from app.documents import mc_json
-from app.state import check_samples
+from app.documents.served import mc_json
+from app.link.state import check_samples
+from app.web.cache import cached_json
+from app.web.errors import CACHED_RESPONSES
+from app.web.params import SAMPLES, openapi_parameters, parse_request
+from app.web.schemas import MCModel
 
 router = APIRouter(prefix="/api", tags=["monte carlo"])
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.cache import cached_json
-from app.api.errors import CACHED_RESPONSES
-from app.api.params import LABEL, openapi_parameters, parse_request
-from app.api.schemas import GradsModel
-from app.documents import grads_json, rule_label
+from app.documents.served import grads_json, rule_label
+from app.web.cache import cached_json
+from app.web.errors import CACHED_RESPONSES
+from app.web.params import LABEL, openapi_parameters, parse_request
+from app.web.schemas import GradsModel
 
 router = APIRouter(prefix="/api", tags=["gradients"])
 

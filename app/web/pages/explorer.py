@@ -19,15 +19,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app import __version__, compare
-from app.api.cache import compress, get_or_build, negotiated
-from app.api.params import SAMPLES, reject_params
-from app.core.config import get_settings
-from app.encoding import dumps
+from app import __version__
+from app.core.encoding import dumps
+from app.documents.trace import trace_json
 from app.engine.semantics import CUSTOM_CHOICES, PRESETS
 from app.engine.vocab import WORDS
-from app.lab.params import CONFIG_TITLES, LAB_FIELD, LAB_FIELDS, MAX_WORK, VAL_SIZE, parse_lab_lenient
-from app.state import (
+from app.link import compare
+from app.link.lab_query import CONFIG_TITLES, LAB_FIELD, LAB_FIELDS, MAX_WORK, VAL_SIZE, parse_lab_lenient
+from app.link.state import (
     DEFAULTS,
     FIELD,
     FIELDS,
@@ -42,9 +41,11 @@ from app.state import (
     StateError,
     parse,
 )
-from app.trace import trace_json
+from app.web.cache import compress, get_or_build, negotiated
+from app.web.config import get_settings
+from app.web.params import SAMPLES, reject_params
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 templates = Jinja2Templates(directory=ROOT / "templates")
 router = APIRouter(include_in_schema=False)
 PLOTLY_FILE = importlib.resources.files("plotly") / "package_data" / "plotly.min.js"

@@ -5,7 +5,7 @@
     /lessons/<slug>/<n>           step n (1-based): the explorer or the lab drawing the step's
                                   link, with the lesson beside it; the step is the URL
     /embed?<state>&view=<figure>  one figure without the page around it, for an iframe (the only
-                                  page another site may frame: app/security.py)
+                                  page another site may frame: app/web/security.py)
     /api/qr?link=<path>           the QR code (SVG) of a link of this site, for "Share with the room"
 
 ``?present=1`` works on each page as on the explorer (classroom mode).
@@ -21,11 +21,11 @@ import segno
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.api.errors import ERROR_RESPONSES
 from app.lessons import lesson_by_slug, load
 from app.lessons.targets import FOCUS
-from app.pages import _page, explorer_context, lab_context, page_constants, page_params, templates
-from app.state import Problem, StateError
+from app.link.state import Problem, StateError
+from app.web.errors import ERROR_RESPONSES
+from app.web.pages.explorer import _page, explorer_context, lab_context, page_constants, page_params, templates
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["classroom"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from app.api.schemas import ErrorBody
-from app.state import StateError
+from app.link.state import StateError
+from app.web.schemas import ErrorBody
 
 ERROR_RESPONSES: dict[int | str, dict] = {
     422: {

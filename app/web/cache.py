@@ -17,7 +17,7 @@ import anyio
 from fastapi import Request, Response
 
 from app import __version__
-from app.core.config import Settings
+from app.web.config import Settings
 
 try:  # ISA-L's gzip: the same format as zlib's, about ten times faster here (benchmarks/)
     from isal import igzip as gzip

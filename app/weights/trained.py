@@ -23,13 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from app.compute import TRAIN_THREADS, one_blas_thread
+from app.core.compute import TRAIN_THREADS, one_blas_thread
 from app.engine import data
 from app.engine.init import LayerWeights, Weights
 from app.engine.train import TrainConfig, evaluate, train
-from app.state import TRAINED_SHAPE, parse
+from app.link.state import TRAINED_SHAPE, parse
 
-WEIGHTS_DIR = Path(__file__).parent / "weights"
+WEIGHTS_DIR = Path(__file__).parent
 MANIFEST = WEIGHTS_DIR / "manifest.json"
 LAYERS = (1, 2, 3)
 # The seed's second model: Embedding -> Dropout(0.25) -> LSTM(100, dropout=0.5, recurrent_dropout=0.5).

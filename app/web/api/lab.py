@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from app.api.errors import ERROR_RESPONSES
-from app.api.params import openapi_parameters, schema_of
-from app.api.schemas import BusyBody
-from app.lab.params import LAB_FIELDS, parse_lab
 from app.lab.runner import Busy
+from app.link.lab_query import LAB_FIELDS, parse_lab
+from app.web.errors import ERROR_RESPONSES
+from app.web.params import openapi_parameters, schema_of
+from app.web.schemas import BusyBody
 
 router = APIRouter(prefix="/api", tags=["training lab"])
 

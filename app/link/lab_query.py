@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, quote
 
 from app.engine.train import TrainConfig
-from app.state import _NUMBER as NUMBER
-from app.state import FIELD, RATE_FIELDS, SEED_MAX, Field, Problem, State, StateError, format_value, parse
-from app.state import _parse_value as parse_value
+from app.link.state import _NUMBER as NUMBER
+from app.link.state import FIELD, RATE_FIELDS, SEED_MAX, Field, Problem, State, StateError, format_value, parse
+from app.link.state import _parse_value as parse_value
 
 CONFIGS = ("none", "emb", "cell", "both")
 CONFIG_TITLES = {
@@ -169,7 +169,7 @@ def work_problem(lab: LabQuery) -> Problem | None:
 
 def parse_lab_lenient(pairs: list[tuple[str, str]], parse_state) -> tuple[LabQuery, list[Problem]]:
     """The lab of a link, repaired for a page: every problem reported, the rest kept.
-    ``parse_state(pairs) -> (State, problems)`` repairs the state half (app/pages.py)."""
+    ``parse_state(pairs) -> (State, problems)`` repairs the state half (app/web/pages/explorer.py)."""
     lab_pairs = [(k, v) for k, v in pairs if k in LAB_FIELD]
     state, problems = parse_state([(k, v) for k, v in pairs if k not in LAB_FIELD])
     values: dict[str, object] = {}

@@ -53,7 +53,7 @@ def http_protocol() -> str:
     """httptools (a C parser) when installed, else h11; both with TCP_NODELAY. Given by import
     path: worker processes import it themselves."""
     name = "NoDelayHttpToolsProtocol" if HttpToolsProtocol is not None else "NoDelayH11Protocol"
-    return f"app.server:{name}"
+    return f"app.web.server:{name}"
 
 
 def _config(host: str, port: int, workers: int, access_log: bool) -> dict:
@@ -84,12 +84,12 @@ def _reuse_port_socket(host: str, port: int) -> socket.socket:
 
 def serve(host: str, port: int, workers: int, access_log: bool = False, reuse_port: bool = False) -> None:
     if reuse_port:  # one worker of several, on its own SO_REUSEPORT socket
-        config = uvicorn.Config("app.main:create_app", **_config(host, port, 1, access_log))
+        config = uvicorn.Config("app.web.app:create_app", **_config(host, port, 1, access_log))
         uvicorn.Server(config).run(sockets=[_reuse_port_socket(host, port)])
     elif workers > 1 and hasattr(socket, "SO_REUSEPORT"):
         _supervise(host, port, workers, access_log)
     else:
-        uvicorn.run("app.main:create_app", **_config(host, port, workers, access_log))
+        uvicorn.run("app.web.app:create_app", **_config(host, port, workers, access_log))
 
 
 def _supervise(host: str, port: int, workers: int, access_log: bool) -> None:

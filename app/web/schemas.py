@@ -1,5 +1,5 @@
 """Response models: what the OpenAPI schema promises (tests/api fuzzes against it). Large
-responses are built as JSON directly (app/trace.py); these models document them."""
+responses are built as JSON directly (app/documents/trace.py); these models document them."""
 
 from __future__ import annotations
 

@@ -20,8 +20,8 @@ from functools import lru_cache
 import numpy as np
 import orjson
 
-from app import __version__, trained
-from app.encoding import dumps, f32, typed_array
+from app import __version__
+from app.core.encoding import dumps, f32, typed_array
 from app.engine import batch, model
 from app.engine.explain import describe
 from app.engine.facts import Facts, measure
@@ -29,7 +29,8 @@ from app.engine.init import Weights, keras_weights
 from app.engine.lstm import GATES, Kernels
 from app.engine.semantics import PRESETS, Plan
 from app.engine.vocab import word
-from app.state import RATE_FIELDS, State
+from app.link.state import RATE_FIELDS, State
+from app.weights import trained
 
 TRACE_VERSION = 1
 
@@ -114,7 +115,7 @@ def facts_of(s: State, trace: model.Trace | None = None) -> tuple[Facts, Facts]:
             return hit
     now = measure(trace or run(s), reference(s))
     train = now if s.train else measure(run(replace(s, phase="train")), reference(s))
-    with _FACTS_LOCK:  # compute threads share it (app/compute.py)
+    with _FACTS_LOCK:  # compute threads share it (app/core/compute.py)
         _FACTS[s] = (now, train)
         if len(_FACTS) > FACTS_CACHED:
             _FACTS.popitem(last=False)

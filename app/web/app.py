@@ -1,4 +1,4 @@
-"""create_app(): the FastAPI application (uvicorn --factory app.main:create_app)."""
+"""create_app(): the FastAPI application (uvicorn --factory app.web.app:create_app)."""
 
 from __future__ import annotations
 
@@ -11,23 +11,24 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__, classroom
-from app.api.cache import BodyCache
-from app.api.errors import state_error_handler
-from app.api.routes import grads, health, lab, mc, presets, trace
-from app.core.config import get_settings
+from app import __version__
+from app.documents.trace import trace_json
 from app.lab.runner import LabRunner
 from app.lessons import load as load_lessons
-from app.pages import ROOT
-from app.pages import router as pages_router
-from app.security import SecurityHeaders
-from app.state import DEFAULT, StateError
-from app.trace import trace_json
+from app.link.state import DEFAULT, StateError
+from app.web.api import grads, health, lab, mc, presets, trace
+from app.web.cache import BodyCache
+from app.web.config import get_settings
+from app.web.errors import state_error_handler
+from app.web.pages import classroom
+from app.web.pages.explorer import ROOT
+from app.web.pages.explorer import router as pages_router
+from app.web.security import SecurityHeaders
 
 DESCRIPTION = """What dropout does inside an LSTM, exactly as Keras 3, tf.keras 2 and PyTorch do it.
 
 Every route is a pure function of its query string: the state fields (version 2; see
-`app/state.py`). Invalid states get a 422 listing every problem. Responses carry an ETag and
+`app/link/state.py`). Invalid states get a 422 listing every problem. Responses carry an ETag and
 Cache-Control; repeat requests with If-None-Match get a 304."""
 
 

@@ -1,4 +1,4 @@
-"""Query parameters: the state fields (app/state.py, every version), documented from app/state.py and parsed
+"""Query parameters: the state fields (app/link/state.py, every version), documented from app/link/state.py and parsed
 by it. FastAPI does not coerce them itself (lax coercion would accept ``false`` for a number),
 so there is one validation path, and the OpenAPI schema states exactly what it accepts."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from app.state import FIELDS, MAX_TEXT, MAX_VALUE, Field, Problem, State, StateError, parse
+from app.link.state import FIELDS, MAX_TEXT, MAX_VALUE, Field, Problem, State, StateError, parse
 
 TOKENS_PATTERN = r"^\s*[0-9]{1,20}\s*(,\s*[0-9]{1,20}\s*)*$"
 WORD_PATTERN = r"[^\s!\"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~]"

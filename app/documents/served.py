@@ -1,4 +1,4 @@
-"""Every JSON document the API serves besides the trace (app/trace.py): the resolved state,
+"""Every JSON document the API serves besides the trace (app/documents/trace.py): the resolved state,
 Monte Carlo draws, the presets, the framework code. Each is a pure function of its input and
 returns the exact text served (and cached); routes only parse, bound and cache."""
 
@@ -7,15 +7,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from app.codegen import code
-from app.encoding import dumps, f32, typed_array
-from app.engine.data import label as data_label
-from app.engine.lstm import GATES
-from app.engine.mc import monte_carlo
-from app.engine.semantics import PRESETS
-from app.engine.summary import preset_summary
-from app.engine.vocab import word
-from app.state import State
-from app.trace import (
+from app.core.encoding import dumps, f32, typed_array
+from app.documents.trace import (
     TRACE_VERSION,
     config,
     plan_fragment,
@@ -25,6 +18,13 @@ from app.trace import (
     through_time,
     without_dropout,
 )
+from app.engine.data import label as data_label
+from app.engine.lstm import GATES
+from app.engine.mc import monte_carlo
+from app.engine.semantics import PRESETS
+from app.engine.summary import preset_summary
+from app.engine.vocab import word
+from app.link.state import State
 
 
 def state_json(s: State) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.cache import cached_json
-from app.api.errors import CACHED_RESPONSES
-from app.api.params import reject_params
-from app.api.schemas import PresetsModel
-from app.documents import presets_json
+from app.documents.served import presets_json
+from app.web.cache import cached_json
+from app.web.errors import CACHED_RESPONSES
+from app.web.params import reject_params
+from app.web.schemas import PresetsModel
 
 router = APIRouter(prefix="/api", tags=["presets"])
 

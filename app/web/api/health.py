@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app import __version__
-from app.api.errors import ERROR_RESPONSES
-from app.api.params import reject_params
-from app.api.schemas import Health
+from app.web.errors import ERROR_RESPONSES
+from app.web.params import reject_params
+from app.web.schemas import Health
 
 router = APIRouter(tags=["health"])
 

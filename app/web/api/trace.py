@@ -7,13 +7,13 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
-from app.api.cache import INLINE_VALUES, cached_json
-from app.api.errors import CACHED_RESPONSES
-from app.api.params import openapi_parameters, parse_request
-from app.api.schemas import CodeModel, StateModel, TraceModel, WeightsModel
-from app.documents import code_json, state_json
-from app.state import State
-from app.trace import trace_json, weights_json
+from app.documents.served import code_json, state_json
+from app.documents.trace import trace_json, weights_json
+from app.link.state import State
+from app.web.cache import INLINE_VALUES, cached_json
+from app.web.errors import CACHED_RESPONSES
+from app.web.params import openapi_parameters, parse_request
+from app.web.schemas import CodeModel, StateModel, TraceModel, WeightsModel
 
 router = APIRouter(prefix="/api", tags=["trace"])
 

@@ -1,1 +1,0 @@
-"""The HTTP API: routers, request parameters, caching of responses."""

@@ -1,0 +1,1 @@
+"""A state in, the exact JSON served out: trace, weights, gradients, Monte Carlo, presets, code."""

@@ -1,0 +1,1 @@
+"""The HTML pages: the explorer and the training lab, lessons, embeds."""

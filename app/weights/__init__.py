@@ -1,0 +1,1 @@
+"""The shipped trained weights (trained.py) and their files."""
