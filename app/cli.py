@@ -20,9 +20,11 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from app.documents.trace import grads_json, trace_json, weights_json
+from app.core.problems import Problem, StateError
+from app.documents.trace import trace_json
+from app.documents.weights import weight_grads_json, weights_json
 from app.engine.train import TrainConfig
-from app.link.state import Problem, StateError, parse
+from app.link.state import parse
 
 COMMANDS = {"trace": trace_json, "weights": weights_json}
 # Bounds of the training options: one run stays a matter of minutes on a laptop.
@@ -182,7 +184,7 @@ def _train(args: argparse.Namespace) -> int:
         w, _ = engine_train.train(state.run_spec(), cfg, on_batch=progress.batch, on_epoch=progress.epoch)
     if args.out.suffix == ".json":
         from app.core.encoding import dumps
-        from app.documents.trace import weights_layout
+        from app.documents.weights import weights_layout
 
         args.out.write_text(dumps({"state": state.canonical(), **weights_layout(w)}) + "\n")
     else:
@@ -226,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     except StateError as err:
         return _problems(err.problems)
     if args.command == "grads":
-        _write(grads_json(state, args.label), args.out)
+        _write(weight_grads_json(state, args.label), args.out)
     else:
         _write(COMMANDS[args.command](state), args.out)
     return 0

@@ -20,6 +20,7 @@ import time
 import numpy as np
 import torch
 
+from app.documents import run as app_run
 from app.documents import trace as app_trace
 from app.engine import model
 from app.link.state import parse
@@ -39,8 +40,8 @@ def timed(fn, repeat: int) -> float:
 
 def ours(query: str):
     s = parse(query)
-    w, k, seq = app_trace.state_weights(s), app_trace.state_kernels(s), s.sequence()
-    return lambda: model.run(seq, w, app_trace.spec_of(s), k)
+    w, k, seq = app_run.state_weights(s), app_run.state_kernels(s), s.sequence()
+    return lambda: model.run(seq, w, app_run.spec_of(s), k)
 
 
 @torch.no_grad()
@@ -64,8 +65,8 @@ def torch_loop(x, W, U, b, in_masks, rec_masks):
 
 def torch_contenders(query: str):
     s = parse(query)
-    tr = app_trace.run(s)
-    lw = app_trace.state_weights(s).layers[0]
+    tr = app_run.run(s)
+    lw = app_run.state_weights(s).layers[0]
     x = torch.from_numpy(tr.layers[0].x)
     W, U, b = (torch.from_numpy(a) for a in (lw.kernel, lw.recurrent_kernel, lw.bias))
     lt = tr.layers[0]

@@ -26,6 +26,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
+from app.documents import run as app_run
 from app.documents import trace as app_trace
 from app.engine.explain import describe
 from app.link.state import parse
@@ -39,8 +40,8 @@ SIZES = {
 
 
 def clear() -> None:
-    app_trace._FACTS.clear()
-    for fn in (app_trace._reference_run, app_trace._plan_text):
+    app_run._FACTS.clear()
+    for fn in (app_run._reference_run, app_trace._plan_text):
         fn.cache_clear()
 
 
@@ -65,20 +66,20 @@ def torch_forward(s):
 def bench(query: str, rounds: int) -> dict:
     s = parse(query)
     tf = torch_forward(s)
-    app_trace.run(s)  # weights loaded and cached, as on a warm server
+    app_run.run(s)  # weights loaded and cached, as on a warm server
     rows: dict[str, list[float]] = {k: [] for k in ("forward", "facts", "facts_warm", "plan", "trace", "torch")}
     other = replace(s, seed=s.seed + 1)  # "Resample": another mask seed, the same reference run
     for _ in range(rounds):
         rows["torch"].append(once(tf))
-        rows["forward"].append(once(lambda: app_trace.run(s)))
+        rows["forward"].append(once(lambda: app_run.run(s)))
         clear()
-        tr = app_trace.run(s)
-        rows["facts"].append(once(lambda: app_trace.facts_of(s, tr)))  # noqa: B023
-        facts = app_trace.facts_of(s)
-        tr2 = app_trace.run(other)
-        rows["facts_warm"].append(once(lambda: app_trace.facts_of(other, tr2)))  # noqa: B023
+        tr = app_run.run(s)
+        rows["facts"].append(once(lambda: app_run.facts_of(s, tr)))  # noqa: B023
+        facts = app_run.facts_of(s)
+        tr2 = app_run.run(other)
+        rows["facts_warm"].append(once(lambda: app_run.facts_of(other, tr2)))  # noqa: B023
         rows["plan"].append(
-            once(lambda: describe(app_trace.spec_of(s), s.dropout, s.recurrent_dropout, *facts))  # noqa: B023
+            once(lambda: describe(app_run.spec_of(s), s.dropout, s.recurrent_dropout, *facts))  # noqa: B023
         )
         clear()
         rows["trace"].append(once(lambda: app_trace.trace_json(s)))

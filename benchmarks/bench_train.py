@@ -23,7 +23,7 @@ from dataclasses import replace
 import numpy as np
 
 from app.core.compute import TRAIN_THREADS, one_blas_thread
-from app.documents.trace import state_kernels, state_weights
+from app.documents.run import state_kernels, state_weights
 from app.engine import batch, mc, model, train
 from app.link.state import parse
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from app.codegen.keras import keras
 from app.codegen.torch import pytorch
-from app.documents.trace import plan_of
+from app.documents.run import plan_of
 from app.link.state import State
 
 NOTES = [

@@ -27,7 +27,7 @@ import numpy as np
 from app.engine import bptt
 from app.engine import dropout as dp
 from app.engine.init import LayerWeights, Weights
-from app.engine.model import Draw, RunSpec
+from app.engine.model import Draw, RunSpec, cell_masks, draw_cell
 from app.engine.semantics import LayerPlan
 
 EPSILON = 1e-7  # keras.config.epsilon(): BCE clips probabilities to [eps, 1 - eps]
@@ -51,52 +51,21 @@ class Cache:
     last: np.ndarray  # (B, H) h^L_T after the output mask
 
 
-def _mult(keep: np.ndarray, scale: float, dtype) -> np.ndarray:
-    return keep.astype(dtype) * dtype(scale)
-
-
-def _gate(rng, spec, steps: int, batch: int, dim: int, dtype) -> np.ndarray:
-    """(nT, G, B, dim) multipliers of an input or recurrent mask."""
-    shape = (steps if spec.per_step else 1, 4 if spec.per_gate else 1, batch, dim)
-    return _mult(dp.bernoulli_keep(rng, spec.rate, shape), dp.inverted_scale(spec.rate), dtype)
-
-
-def _step(rng, rate: float, shape: tuple[int, ...], dtype) -> np.ndarray:
-    return _mult(dp.bernoulli_keep(rng, rate, shape), dp.inverted_scale(rate), dtype)
-
-
-def _zoneout(rng, rate: float, shape: tuple[int, ...], train: bool, dtype) -> np.ndarray:
-    """Training: 1 updates, 0 keeps the previous value; inference: the expectation 1 - z."""
-    if not train:
-        return np.full(shape, 1 - rate, dtype=dtype)
-    return dp.bernoulli_keep(rng, rate, shape).astype(dtype)
-
-
-def _embedding(rng, spec: RunSpec, tokens: np.ndarray, emb: int, vocab: int, dtype) -> np.ndarray:
-    batch, steps = tokens.shape
-    rate, scale = spec.emb_rate, dp.inverted_scale(spec.emb_rate)
-    if spec.emb_mode == "standard":
-        return _mult(dp.bernoulli_keep(rng, rate, (steps, batch, emb)), scale, dtype)
-    if spec.emb_mode == "spatial":
-        return _mult(dp.bernoulli_keep(rng, rate, (1, batch, emb)), scale, dtype)
-    rows = dp.bernoulli_keep(rng, rate, (batch, vocab))  # whole word types, per example
-    keep = np.take_along_axis(rows, tokens, axis=1).T  # (T, B)
-    return np.repeat(_mult(keep, scale, dtype)[:, :, None], emb, axis=2)
+def _typed(multiplier: np.ndarray | None, dtype) -> np.ndarray | None:
+    return None if multiplier is None else multiplier.astype(dtype, copy=False)
 
 
 def _cell(rng, lp: LayerPlan, train: bool, steps: int, batch: int, n_in: int, units: int, dtype):
-    if not train:
-        zc = _zoneout(None, lp.zoneout_c, (steps, batch, units), False, dtype) if lp.zoneout_c else None
-        zh = _zoneout(None, lp.zoneout_h, (steps, batch, units), False, dtype) if lp.zoneout_h else None
-        return bptt.BatchCellMasks(zoneout_c=zc, zoneout_h=zh)
-    tbh = (steps, batch, units)
+    """``model.draw_cell`` with batch axis (B,) from the one generator, as the loop applies it:
+    input (nT, G, B, in), recurrent (nT, G, B, H), candidate and zoneout (T, B, H), weight (H, 4H)."""
+    cm = cell_masks(draw_cell(lp, lambda _: rng, steps, n_in, units, (batch,)), lp, train)
     return bptt.BatchCellMasks(
-        input=_gate(rng, lp.input, steps, batch, n_in, dtype) if lp.input else None,
-        recurrent=_gate(rng, lp.recurrent, steps, batch, units, dtype) if lp.recurrent else None,
-        candidate=_step(rng, lp.candidate.rate, tbh, dtype) if lp.candidate else None,
-        zoneout_c=_zoneout(rng, lp.zoneout_c, tbh, True, dtype) if lp.zoneout_c else None,
-        zoneout_h=_zoneout(rng, lp.zoneout_h, tbh, True, dtype) if lp.zoneout_h else None,
-        weight=_step(rng, lp.weight_drop, (units, 4 * units), dtype) if lp.weight_drop else None,
+        input=_typed(cm.input, dtype),
+        recurrent=_typed(cm.recurrent, dtype),
+        candidate=_typed(cm.candidate, dtype),
+        zoneout_c=_typed(cm.zoneout_c, dtype),
+        zoneout_h=_typed(cm.zoneout_h, dtype),
+        weight=_typed(cm.weight, dtype),
     )
 
 
@@ -105,19 +74,25 @@ def draw_masks(
 ) -> BatchMasks:
     """Fresh masks for a batch of ``tokens`` (B, T), each example its own; nothing at inference
     (``spec.train`` False, then ``rng`` may be None). Draw order is fixed: embedding, then per
-    layer input, recurrent, candidate, zoneout c, zoneout h, weight, between; then output."""
+    layer input, recurrent, candidate, zoneout c, zoneout h, weight, between; then output. The
+    samplers are app/engine/dropout.py's, as for ``model.run``, with a batch axis."""
     batch, steps = tokens.shape
     vocab, emb = weights.embedding.shape
     train = spec.train
-    embedding = _embedding(rng, spec, tokens, emb, vocab, dtype) if train and spec.emb_rate > 0 else None
+    rng = rng if train else None
+    embedding = None
+    if train and spec.emb_rate > 0:
+        embedding = dp.embedding_mask(rng, spec.emb_mode, spec.emb_rate, tokens, emb, vocab).as_type(dtype)
     cells, between = [], []
     for n, (lp, lw) in enumerate(zip(spec.plan.layers, weights.layers, strict=True)):
         n_in, units = lw.kernel.shape[0], lw.recurrent_kernel.shape[0]
         cells.append(_cell(rng, lp, train, steps, batch, n_in, units, dtype))
         drop = train and lp.between > 0 and n < len(weights.layers) - 1
-        between.append(_step(rng, lp.between, (steps, batch, units), dtype) if drop else None)
+        between.append(dp.step_mask(rng, lp.between, steps, units, (batch,)).as_type(dtype) if drop else None)
     units = weights.layers[-1].recurrent_kernel.shape[0]
-    output = _step(rng, spec.out_rate, (batch, units), dtype) if train and spec.out_rate > 0 else None
+    output = None
+    if train and spec.out_rate > 0:
+        output = dp.output_mask(rng, spec.out_rate, units, (batch,)).as_type(dtype)
     return BatchMasks(embedding, tuple(cells), tuple(between), output)
 
 
@@ -128,13 +103,11 @@ def _stacked(arrays: list[np.ndarray | None], axis: int, dtype) -> np.ndarray | 
 def stack_masks(draws: list[Draw], spec: RunSpec, dtype=np.float32) -> BatchMasks:
     """The masks ``model.draw`` (``model.run``) drew for single sequences, as one batch
     (example b = draws[b]). A trace's draw is ``trace.draw``."""
-    from app.engine.model import _cell_masks  # the multipliers model.run itself applies
-
     train = spec.train
     emb = [d.embedding.multiplier if train and spec.emb_rate > 0 else None for d in draws]
     cells, between = [], []
     for n, lp in enumerate(spec.plan.layers):
-        per = [_cell_masks(d.layers[n], lp, train) for d in draws]
+        per = [cell_masks(d.layers[n], lp, train) for d in draws]  # what model.run applies
         weight = per[0].weight
         if weight is not None and any(not np.array_equal(p.weight, weight) for p in per):
             raise ValueError("weight-drop masks differ between the traces: one forward pass has one")

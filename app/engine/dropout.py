@@ -12,6 +12,11 @@ above r. Moving one slider in the explorer therefore changes as little as possib
 
 Each mask has its own stream ``default_rng([seed, stream, layer])``, so changing one knob
 never reshuffles the masks of another.
+
+One sampler serves the single run (app/engine/model.py, a stream per mask) and the batch
+(app/engine/batch.py, one generator in a fixed order): every function takes the generator
+(None at inference: nothing is drawn) and the leading shape, ``batch = ()`` for one sequence
+or ``(B,)``, which goes just before the feature axis, and returns keep-bits and scale.
 """
 
 from __future__ import annotations
@@ -53,7 +58,17 @@ class Mask:
 
     @property
     def multiplier(self) -> np.ndarray:
-        return self.keep.astype(F32) * F32(self.scale)
+        return self.as_type(F32)
+
+    def as_type(self, dtype) -> np.ndarray:
+        """keep * scale in ``dtype`` (the scale is already a float32 value, so exact in float64)."""
+        return self.keep.astype(dtype) * dtype(self.scale)
+
+    def expanded(self, shape: tuple[int, ...]) -> Mask:
+        """The same mask repeated to the full ``shape`` (a spatial mask over every step)."""
+        if self.keep.shape == shape:
+            return self
+        return Mask(np.broadcast_to(self.keep, shape).copy(), self.scale)
 
 
 def stream(seed: int, name: str, layer: int = 0) -> np.random.Generator:
@@ -70,63 +85,77 @@ def bernoulli_keep(rng: np.random.Generator, rate: float, shape: tuple[int, ...]
     return (rng.random(shape, dtype=F32) >= rate).astype(np.uint8)
 
 
-def gate_mask(rng: np.random.Generator | None, spec: MaskSpec, steps: int, dim: int) -> Mask:
-    """A mask on x_t (dim = input size) or h_{t-1} (dim = units), compact shape (nT, nG, dim).
-
-    ``rng=None`` is inference: every element kept.
-    """
-    shape = (steps if spec.per_step else 1, 4 if spec.per_gate else 1, dim)
+def dropout_mask(rng: np.random.Generator | None, rate: float, shape: tuple[int, ...]) -> Mask:
+    """Inverted dropout of any shape: keep ~ Bernoulli(1 - rate), scale 1 / (1 - rate), one draw
+    of ``shape`` (row-major, so the draw order is the shape's). ``rng=None``: every element kept."""
     if rng is None:
         return Mask(np.ones(shape, dtype=np.uint8), 1.0)
-    return Mask(bernoulli_keep(rng, spec.rate, shape), inverted_scale(spec.rate))
+    return Mask(bernoulli_keep(rng, rate, shape), inverted_scale(rate))
+
+
+def gate_mask(
+    rng: np.random.Generator | None, spec: MaskSpec, steps: int, dim: int, batch: tuple[int, ...] = ()
+) -> Mask:
+    """A mask on x_t (dim = input size) or h_{t-1} (dim = units), compact shape (nT, nG, *batch, dim):
+    nT = steps if ``spec.per_step`` else 1, nG = 4 if ``spec.per_gate`` else 1."""
+    shape = (steps if spec.per_step else 1, 4 if spec.per_gate else 1, *batch, dim)
+    return dropout_mask(rng, spec.rate, shape)
 
 
 def embedding_mask(
     rng: np.random.Generator | None, mode: str, rate: float, tokens: np.ndarray, emb: int, vocab: int
 ) -> Mask:
-    """The mask on the embedding output, full shape (T, E).
+    """The mask on the embedding output of ``tokens`` (T,) or (*batch, T), shape (T, *batch, E).
 
-    standard  Keras Dropout: a fresh bit per step and feature.
-    spatial   SpatialDropout1D: one bit per feature, constant over time (noise shape (1, E)).
+    standard  Keras Dropout: a fresh bit per step and feature, drawn as (T, *batch, E).
+    spatial   SpatialDropout1D: one bit per feature, constant over time (noise shape (1, E)):
+              drawn and returned as (1, *batch, E); ``Mask.expanded`` repeats it over time.
     word      Gal / AWD-LSTM embedding dropout: one bit per word type (a row of the
-              embedding matrix), so every occurrence of a dropped word is dropped.
+              embedding matrix), drawn as (*batch, vocab), so every occurrence of a dropped
+              word is dropped.
     """
-    steps = len(tokens)
+    *batch, steps = tokens.shape
     if rng is None:
-        return Mask(np.ones((steps, emb), dtype=np.uint8), 1.0)
+        return Mask(np.ones((steps, *batch, emb), dtype=np.uint8), 1.0)
     if mode == "standard":
-        keep = bernoulli_keep(rng, rate, (steps, emb))
+        keep = bernoulli_keep(rng, rate, (steps, *batch, emb))
     elif mode == "spatial":
-        keep = np.repeat(bernoulli_keep(rng, rate, (1, emb)), steps, axis=0)
+        keep = bernoulli_keep(rng, rate, (1, *batch, emb))
     elif mode == "word":
-        rows = bernoulli_keep(rng, rate, (vocab,))
-        keep = np.repeat(rows[tokens][:, None], emb, axis=1)
+        rows = bernoulli_keep(rng, rate, (*batch, vocab))
+        words = np.moveaxis(np.take_along_axis(rows, tokens, axis=-1), -1, 0)  # (T, *batch)
+        keep = np.repeat(words[..., None], emb, axis=-1)
     else:
         raise ValueError(f"unknown embedding dropout mode {mode!r}")
     return Mask(keep, inverted_scale(rate))
 
 
-def step_mask(rng: np.random.Generator | None, rate: float, steps: int, dim: int) -> Mask:
-    """An element-wise mask drawn afresh at every step, shape (T, dim)."""
-    if rng is None:
-        return Mask(np.ones((steps, dim), dtype=np.uint8), 1.0)
-    return Mask(bernoulli_keep(rng, rate, (steps, dim)), inverted_scale(rate))
+def step_mask(rng: np.random.Generator | None, rate: float, steps: int, dim: int, batch: tuple[int, ...] = ()) -> Mask:
+    """An element-wise mask drawn afresh at every step, shape (T, *batch, dim)."""
+    return dropout_mask(rng, rate, (steps, *batch, dim))
 
 
-def zoneout_mask(rng: np.random.Generator | None, rate: float, steps: int, dim: int) -> Mask:
-    """Zoneout (Krueger et al. 2016): keep-bit 1 = the unit is updated, 0 = it keeps its
-    previous value (probability ``rate``). No inverted scaling in training: scale 1.
+def zoneout_mask(
+    rng: np.random.Generator | None, rate: float, steps: int, dim: int, batch: tuple[int, ...] = ()
+) -> Mask:
+    """Zoneout (Krueger et al. 2016), shape (T, *batch, dim): keep-bit 1 = the unit is updated,
+    0 = it keeps its previous value (probability ``rate``). No inverted scaling in training: scale 1.
 
     At inference the paper uses the expectation, c_t = c_{t-1} + (1 - z)(c~_t - c_{t-1}):
-    every bit is 1 and the scale is 1 - z.
+    every bit is 1 and the scale is 1 - z (in float32).
     """
+    shape = (steps, *batch, dim)
     if rng is None:
-        return Mask(np.ones((steps, dim), dtype=np.uint8), float(F32(1.0 - rate)))
-    return Mask(bernoulli_keep(rng, rate, (steps, dim)), 1.0)
+        return Mask(np.ones(shape, dtype=np.uint8), float(F32(1.0 - rate)))
+    return Mask(bernoulli_keep(rng, rate, shape), 1.0)
 
 
 def weight_mask(rng: np.random.Generator | None, rate: float, shape: tuple[int, int]) -> Mask:
-    """DropConnect on the recurrent kernel (AWD-LSTM WeightDrop), once per forward pass."""
-    if rng is None:
-        return Mask(np.ones(shape, dtype=np.uint8), 1.0)
-    return Mask(bernoulli_keep(rng, rate, shape), inverted_scale(rate))
+    """DropConnect on the recurrent kernel (AWD-LSTM WeightDrop), once per forward pass (and
+    one for a whole batch): shape (H, 4H)."""
+    return dropout_mask(rng, rate, shape)
+
+
+def output_mask(rng: np.random.Generator | None, rate: float, units: int, batch: tuple[int, ...] = ()) -> Mask:
+    """Dropout on h^L_T before Dense, shape (*batch, H)."""
+    return dropout_mask(rng, rate, (*batch, units))

@@ -11,6 +11,7 @@ a ``Trace`` holding every array the pages show. Batch of one sequence, float32.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,31 +84,56 @@ def sigmoid(z: float) -> float:
     return float(0.5 * np.tanh(0.5 * z) + 0.5)
 
 
+def draw_cell(
+    plan: LayerPlan,
+    rng: Callable[[str], np.random.Generator | None],
+    steps: int,
+    in_dim: int,
+    units: int,
+    batch: tuple[int, ...] = (),
+) -> dict[str, dp.Mask]:
+    """The masks inside one LSTM layer, drawn in the order input, recurrent, candidate, zoneout_c,
+    zoneout_h, weight_drop; ``rng(name)`` is the generator of a mask (None at inference).
+
+    input      (nT, nG, *batch, in)  always present, all kept when the plan has none
+    recurrent  (nT, nG, *batch, H)   likewise
+    candidate, zoneout_c, zoneout_h  (T, *batch, H)   when the plan has them
+    weight_drop                      (H, 4H)          one per forward pass
+    """
+    none = dp.MaskSpec(0.0)
+    masks = {
+        "input": dp.gate_mask(rng("input") if plan.input else None, plan.input or none, steps, in_dim, batch),
+        "recurrent": dp.gate_mask(
+            rng("recurrent") if plan.recurrent else None, plan.recurrent or none, steps, units, batch
+        ),
+    }
+    if plan.candidate:
+        masks["candidate"] = dp.step_mask(rng("candidate"), plan.candidate.rate, steps, units, batch)
+    for name in ("zoneout_c", "zoneout_h"):
+        if rate := getattr(plan, name):
+            masks[name] = dp.zoneout_mask(rng(name), rate, steps, units, batch)
+    if plan.weight_drop:
+        masks["weight_drop"] = dp.weight_mask(rng("weight_drop"), plan.weight_drop, (units, 4 * units))
+    return masks
+
+
 def _layer_masks(
     plan: LayerPlan, seed: int, layer: int, train: bool, steps: int, in_dim: int, units: int
 ) -> dict[str, dp.Mask]:
+    """``draw_cell`` and the between-layer mask (T, H), each mask from its own stream."""
+
     def rng(name: str) -> np.random.Generator | None:
         return dp.stream(seed, name, layer) if train else None
 
-    none = dp.MaskSpec(0.0)
-    masks = {
-        "input": dp.gate_mask(rng("input") if plan.input else None, plan.input or none, steps, in_dim),
-        "recurrent": dp.gate_mask(rng("recurrent") if plan.recurrent else None, plan.recurrent or none, steps, units),
-    }
-    if plan.candidate:
-        masks["candidate"] = dp.step_mask(rng("candidate"), plan.candidate.rate, steps, units)
-    for name in ("zoneout_c", "zoneout_h"):
-        if rate := getattr(plan, name):
-            masks[name] = dp.zoneout_mask(rng(name), rate, steps, units)
-    if plan.weight_drop:
-        masks["weight_drop"] = dp.weight_mask(rng("weight_drop"), plan.weight_drop, (units, 4 * units))
+    masks = draw_cell(plan, rng, steps, in_dim, units)
     if plan.between:
         masks["between"] = dp.step_mask(rng("between"), plan.between, steps, units)
     return masks
 
 
-def _cell_masks(masks: dict[str, dp.Mask], plan: LayerPlan, train: bool) -> CellMasks:
-    """The multipliers the loop applies; all-kept masks are left out (they change nothing)."""
+def cell_masks(masks: dict[str, dp.Mask], plan: LayerPlan, train: bool) -> CellMasks:
+    """The multipliers (float32) the loop applies, from ``draw_cell``'s masks (any batch axis);
+    all-kept masks are left out (they change nothing), and at inference only zoneout's expectation."""
 
     def used(name: str) -> np.ndarray | None:
         mask = masks.get(name)
@@ -131,10 +157,8 @@ def prepare_layers(weights: Weights) -> tuple[Kernels, ...]:
 
 def output_mask(spec: RunSpec, units: int) -> dp.Mask:
     """The mask on h^L_T before Dense, full shape (H,); all kept at inference or at rate 0."""
-    if not (spec.train and spec.out_rate > 0):
-        return dp.Mask(np.ones(units, dtype=np.uint8), 1.0)
-    keep = dp.bernoulli_keep(dp.stream(spec.seed, "output"), spec.out_rate, (units,))
-    return dp.Mask(keep, dp.inverted_scale(spec.out_rate))
+    rng = dp.stream(spec.seed, "output") if spec.train and spec.out_rate > 0 else None
+    return dp.output_mask(rng, spec.out_rate, units)
 
 
 def draw(tokens: np.ndarray, weights: Weights, spec: RunSpec) -> Draw:
@@ -148,7 +172,7 @@ def draw(tokens: np.ndarray, weights: Weights, spec: RunSpec) -> Draw:
         layers.append(_layer_masks(lp, spec.seed, n, spec.train, steps, n_in, units))
         n_in = units
     return Draw(
-        embedding=dp.embedding_mask(emb_rng, spec.emb_mode, spec.emb_rate, tokens, emb, vocab),
+        embedding=dp.embedding_mask(emb_rng, spec.emb_mode, spec.emb_rate, tokens, emb, vocab).expanded((steps, emb)),
         layers=tuple(layers),
         output=output_mask(spec, n_in),
     )
@@ -165,7 +189,7 @@ def run(tokens: np.ndarray, weights: Weights, spec: RunSpec, kernels: tuple[Kern
     x = e * masks.embedding.multiplier if spec.train and spec.emb_rate > 0 else e
     records = []
     for k, lp, lm in zip(kernels, spec.plan.layers, masks.layers, strict=True):
-        rec = lstm_forward(x, k, _cell_masks(lm, lp, spec.train))
+        rec = lstm_forward(x, k, cell_masks(lm, lp, spec.train))
         records.append(LayerTrace(x=x, masks=lm, record=rec))
         x = rec.h * lm["between"].multiplier if "between" in lm and spec.train else rec.h
 

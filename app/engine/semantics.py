@@ -9,7 +9,7 @@ tests/parity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from app.engine.dropout import MaskSpec
 
@@ -65,7 +65,8 @@ class Plan:
     notes: tuple[str, ...] = field(default=())
 
 
-_RATE_KNOBS = ("dropout", "recurrent_dropout", "candidate_dropout", "zoneout_c", "zoneout_h", "weight_drop")
+# The rates of the cell (every float knob of Rates): what preset custom has, what a preset may lack.
+RATE_KNOBS = tuple(f.name for f in fields(Rates) if isinstance(f.default, float))
 
 PRESETS: dict[str, Preset] = {
     p.name: p
@@ -130,7 +131,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "custom", "Custom", "every knob explicit", "this app (app/engine/lstm.py)",
-            frozenset(_RATE_KNOBS),
+            frozenset(RATE_KNOBS),
             "Every mask chosen by hand: in_share, in_time, rec_share and rec_time set the sharing and "
             "timing of the masks on x(t) and h(t-1).",
         ),

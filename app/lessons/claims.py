@@ -113,7 +113,7 @@ CLAIMS: dict[str, Claim] = {
     ),
     "masks-block-gradients": Claim(
         "A dropped element gets exactly zero gradient: a mask blocks the backward pass as it blocks the forward.",
-        "tests/api/test_grads.py::test_grads_are_the_engines_and_masks_block_the_backward_pass",
+        "tests/web/api/test_grads.py::test_grads_are_the_engines_and_masks_block_the_backward_pass",
         ENGINE,
     ),
     "pytorch-one-layer-nothing": Claim(
@@ -133,7 +133,7 @@ CLAIMS: dict[str, Claim] = {
     ),
     "lab-configurations": Claim(
         "The lab's configurations switch exactly the dropouts they name, on the same weights, data and seeds.",
-        "tests/lab/test_params.py::test_configurations_switch_the_right_dropouts",
+        "tests/link/test_lab_query.py::test_configurations_switch_the_right_dropouts",
         ENGINE,
     ),
     "defaults-overfit": Claim(

@@ -10,13 +10,14 @@ from urllib.parse import parse_qsl
 
 from markdown_it import MarkdownIt
 
-from app.documents.trace import facts_of
+from app.core.problems import StateError
+from app.documents.run import facts_of
 from app.engine.facts import Facts
 from app.lessons.claims import CLAIMS
 from app.lessons.targets import FOCUS, HIGHLIGHT, VIEW_HIGHLIGHTS
 from app.link import compare
 from app.link.lab_query import parse_lab
-from app.link.state import StateError, parse
+from app.link.state import parse
 
 CONTENT = Path(__file__).parent / "content"
 LEVELS = ("beginner", "intermediate", "advanced")

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import parse_qsl, quote
 
-from app.link.state import FIELD, Problem, State, StateError, format_value, parse
+from app.core.problems import Problem, StateError
+from app.link.state import FIELD, State, format_value, parse
 
 PREFIX = "vs."
 

@@ -14,14 +14,13 @@ and seeds: ``none`` (every rate 0), ``emb`` (only the Dropout after the Embeddin
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, quote
 
+from app.core.problems import Problem, StateError
 from app.engine.train import TrainConfig
-from app.link.state import _NUMBER as NUMBER
-from app.link.state import FIELD, RATE_FIELDS, SEED_MAX, Field, Problem, State, StateError, format_value, parse
-from app.link.state import _parse_value as parse_value
+from app.link.fields import Choice, Field, Int, Names, Number, field, fields_of, read
+from app.link.state import FIELD, RATE_FIELDS, SEED_MAX, State, parse
 
 CONFIGS = ("none", "emb", "cell", "both")
 CONFIG_TITLES = {
@@ -33,38 +32,62 @@ CONFIG_TITLES = {
 VAL_SIZE = 1000  # the validation split (clean labels), the same for every run
 MAX_WORK = 96_000_000  # configs x epochs x (train + validation sentences) x layers x units: 3 x the default
 
-LAB_FIELDS: tuple[Field, ...] = (
-    Field("configs", "configs", CONFIGS, "Configurations to train, comma-separated: none, emb, cell, both.",
-          choices=CONFIGS),
-    Field("epochs", "int", TrainConfig.epochs, "Epochs of training.", 1, 100),
-    Field("train_size", "int", TrainConfig.train_size, "Training sentences.", 50, 5000),
-    Field("batch", "int", TrainConfig.batch, "Batch size.", 4, 256),
-    Field("optimizer", "choice", TrainConfig.optimizer, "Keras 3's update rule.", choices=("adam", "rmsprop")),
-    Field("lr", "lr", TrainConfig.lr, "Learning rate.", 0.0001, 0.1),
-    Field("data_seed", "int", 0, "Seed of the toy data.", 0, SEED_MAX),
-    Field("label_noise", "noise", TrainConfig.label_noise, "Share of training labels flipped.", 0.0, 0.45),
-)  # fmt: skip
-LAB_FIELD = {f.name: f for f in LAB_FIELDS}
-
 
 @dataclass(frozen=True)
 class LabQuery:
+    """A lab link: the state, and the training knobs declared once each (app/link/fields.py)."""
+
     state: State
-    configs: tuple[str, ...] = CONFIGS
-    epochs: int = TrainConfig.epochs
-    train_size: int = TrainConfig.train_size
-    batch: int = TrainConfig.batch
-    optimizer: str = TrainConfig.optimizer
-    lr: float = TrainConfig.lr
-    data_seed: int = 0
-    label_noise: float = TrainConfig.label_noise
+    configs: tuple[str, ...] = field(
+        Names(CONFIGS, tuple(CONFIG_TITLES.values()), empty=False),
+        CONFIGS,
+        "Configurations to train, comma-separated: none, emb, cell, both.",
+        label="Configurations",
+        control="configs",
+    )
+    epochs: int = field(
+        Int(1, 100), TrainConfig.epochs, "Epochs of training.", label="Epochs", hint="{lo} to {hi}", group="main"
+    )
+    train_size: int = field(
+        Int(50, 5000),
+        TrainConfig.train_size,
+        "Training sentences.",
+        label="Training sentences",
+        hint="{lo} to {hi}; validation has its own, with clean labels",
+        group="main",
+    )
+    batch: int = field(
+        Int(4, 256), TrainConfig.batch, "Batch size.", label="Batch size", hint="{lo} to {hi}", group="main"
+    )
+    optimizer: str = field(
+        Choice(("adam", "rmsprop")), TrainConfig.optimizer, "Keras 3's update rule.", label="Optimizer", group="main"
+    )
+    lr: float = field(
+        Number(0.0001, 0.1),
+        TrainConfig.lr,
+        "Learning rate.",
+        label="Learning rate",
+        hint="{lo:g} to {hi:g}",
+        group="main",
+    )
+    label_noise: float = field(
+        Number(0.0, 0.45),
+        TrainConfig.label_noise,
+        "Share of training labels flipped.",
+        label="Label noise",
+        hint="share of training labels flipped, 0 to {hi:g}",
+        group="main",
+    )
+    data_seed: int = field(
+        Int(0, SEED_MAX), 0, "Seed of the toy data.", label="Data seed", hint="which sentences: 0 to {hi}", group="main"
+    )
 
     def canonical(self) -> str:
         parts = self.state.canonical().split("&")
         for f in LAB_FIELDS:
             value = getattr(self, f.name)
             if value != f.default:
-                parts.append(f"{f.name}={quote(format_value(value), safe=',')}")
+                parts.append(f"{f.name}={quote(f.text(value), safe=',')}")
         return "&".join(sorted(parts))
 
     @property
@@ -104,42 +127,12 @@ class LabQuery:
         )
 
 
-def _problem(f: Field, raw: str, allowed: str) -> Problem:
-    shown = raw if len(raw) <= 80 else raw[:77] + "..."
-    return Problem(f.name, shown, allowed, f"{f.name} must be {allowed}; got {shown!r}.")
-
-
-def _value(f: Field, raw: str) -> object:
-    """The typed value of one lab field, or a Problem."""
-    if f.kind == "configs":
-        allowed = "a comma-separated list of none, emb, cell, both (each once)"
-        names = raw.split(",")
-        if not raw or len(names) > 4 or len(set(names)) != len(names) or not set(names) <= set(CONFIGS):
-            return _problem(f, raw, allowed)
-        return tuple(c for c in CONFIGS if c in names)  # canonical order
-    if f.kind in ("lr", "noise"):
-        allowed = f"a number from {f.lo} to {f.hi}" if f.kind == "lr" else f"a number from 0 up to {f.hi}"
-        if len(raw) > 32 or not NUMBER.fullmatch(raw) or not (math.isfinite(x := float(raw)) and f.lo <= x <= f.hi):
-            return _problem(f, raw, allowed)
-        return x + 0.0
-    return parse_value(f, raw)  # ints and choices as the state parses them
-
-
 def parse_lab(query: str | list[tuple[str, str]]) -> LabQuery:
     """A ``LabQuery`` from a query string or its pairs; StateError lists every problem."""
     if isinstance(query, str):
         query = parse_qsl(query.removeprefix("?"), keep_blank_values=True)
-    state_pairs, values, problems = [], {}, []
-    for name, raw in query:
-        f = LAB_FIELD.get(name)
-        if f is None:
-            state_pairs.append((name, raw))
-        elif name in values or any(p.field == name for p in problems):
-            problems.append(Problem(name, raw[:80], "one value", f"{name} is given more than once; give it once."))
-        elif isinstance(parsed := _value(f, raw), Problem):
-            problems.append(parsed)
-        else:
-            values[name] = parsed
+    state_pairs: list[tuple[str, str]] = []
+    values, _, problems = read(query, LAB_FIELD, lambda name, raw: state_pairs.append((name, raw)))
     try:
         state = parse(state_pairs)
     except StateError as err:
@@ -170,17 +163,9 @@ def work_problem(lab: LabQuery) -> Problem | None:
 def parse_lab_lenient(pairs: list[tuple[str, str]], parse_state) -> tuple[LabQuery, list[Problem]]:
     """The lab of a link, repaired for a page: every problem reported, the rest kept.
     ``parse_state(pairs) -> (State, problems)`` repairs the state half (app/web/pages/explorer.py)."""
-    lab_pairs = [(k, v) for k, v in pairs if k in LAB_FIELD]
     state, problems = parse_state([(k, v) for k, v in pairs if k not in LAB_FIELD])
-    values: dict[str, object] = {}
-    for name, raw in lab_pairs:
-        parsed = _value(LAB_FIELD[name], raw)
-        if name in values:
-            problems.append(Problem(name, raw[:80], "one value", f"{name} is given more than once; give it once."))
-        elif isinstance(parsed, Problem):
-            problems.append(parsed)
-        else:
-            values[name] = parsed
+    values, _, lab_problems = read(pairs, LAB_FIELD)
+    problems += lab_problems
     lab = LabQuery(state=state, **values)
     if (problem := work_problem(lab)) is not None:  # fall back to the default epochs and size
         problems.append(problem)
@@ -188,4 +173,6 @@ def parse_lab_lenient(pairs: list[tuple[str, str]], parse_state) -> tuple[LabQue
     return lab, problems
 
 
+LAB_FIELDS: tuple[Field, ...] = fields_of(LabQuery)
+LAB_FIELD = {f.name: f for f in LAB_FIELDS}
 assert not set(LAB_FIELD) & set(FIELD)  # the lab's names never shadow a state field

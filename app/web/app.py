@@ -12,10 +12,11 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.core.problems import StateError
 from app.documents.trace import trace_json
 from app.lab.runner import LabRunner
 from app.lessons import load as load_lessons
-from app.link.state import DEFAULT, StateError
+from app.link.state import DEFAULT
 from app.web.api import grads, health, lab, mc, presets, trace
 from app.web.cache import BodyCache
 from app.web.config import get_settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from app.link.state import StateError
+from app.core.problems import StateError
 from app.web.schemas import ErrorBody
 
 ERROR_RESPONSES: dict[int | str, dict] = {

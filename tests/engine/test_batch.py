@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.documents import trace as app_trace
+from app.documents import run as app_run
 from app.engine import batch, bptt
 from app.engine.init import keras_weights
 from app.link.state import parse
@@ -51,9 +51,9 @@ def params(w) -> list[tuple[str, np.ndarray]]:
 @pytest.mark.parametrize("name", sorted(SCHEMES))
 def test_batched_forward_of_one_sequence_equals_model_run(name):
     s = parse(f"{SMALL}&{SCHEMES[name]}&seed=7")
-    tr = app_trace.run(s)
-    spec = app_trace.spec_of(s)
-    logits, cache = batch.forward(app_trace.state_weights(s), tr.tokens[None], batch.stack_masks([tr.draw], spec))
+    tr = app_run.run(s)
+    spec = app_run.spec_of(s)
+    logits, cache = batch.forward(app_run.state_weights(s), tr.tokens[None], batch.stack_masks([tr.draw], spec))
     assert logits.dtype == np.float32
     for lc, lt in zip(cache.layers, tr.layers, strict=True):
         np.testing.assert_allclose(lc.h[1:, 0], lt.h, rtol=0, atol=2e-7)
@@ -64,11 +64,11 @@ def test_batched_forward_of_one_sequence_equals_model_run(name):
 @pytest.mark.parametrize("name", sorted(SCHEMES))
 def test_gradients_match_central_differences_in_float64(name):
     s = parse(f"{SMALL}&{SCHEMES[name]}")
-    w = batch.cast(app_trace.state_weights(s), np.float64)
+    w = batch.cast(app_run.state_weights(s), np.float64)
     rng = np.random.default_rng(0)
     tokens = rng.integers(0, 64, size=(3, 6))
     labels = np.array([1.0, 0.0, 1.0])
-    masks = batch.draw_masks(rng, app_trace.spec_of(s), tokens, w, np.float64)
+    masks = batch.draw_masks(rng, app_run.spec_of(s), tokens, w, np.float64)
     loss, grads, _ = batch.loss_and_grads(w, tokens, labels, masks)
     assert np.isfinite(loss)
     eps = 1e-6
@@ -98,7 +98,7 @@ def test_dropped_inputs_get_exactly_zero_gradient():
     w = keras_weights(64, 6, 5, 1, 0)
     rng = np.random.default_rng(3)
     tokens = rng.integers(2, 64, size=(1, 8))
-    masks = batch.draw_masks(rng, app_trace.spec_of(s), tokens, w)
+    masks = batch.draw_masks(rng, app_run.spec_of(s), tokens, w)
     _, grads, _ = batch.loss_and_grads(w, tokens, np.array([1.0], np.float32), masks)
     dropped = tokens[0][masks.embedding[:, 0, 0] == 0]
     kept = tokens[0][masks.embedding[:, 0, 0] != 0]
@@ -109,32 +109,30 @@ def test_dropped_inputs_get_exactly_zero_gradient():
 
 def test_each_example_draws_its_own_masks_as_the_plan_says():
     s = parse("preset=tfkeras2-fit&emb=6&units=5&seed=1&weights=random")
-    w = app_trace.state_weights(s)
+    w = app_run.state_weights(s)
     tokens = np.random.default_rng(0).integers(0, 64, size=(4, 9))
-    masks = batch.draw_masks(np.random.default_rng(1), app_trace.spec_of(s), tokens, w)
+    masks = batch.draw_masks(np.random.default_rng(1), app_run.spec_of(s), tokens, w)
     m = masks.layers[0]
     assert m.input.shape == (9, 4, 4, 6) and m.recurrent.shape == (9, 4, 4, 5)  # (T, G, B, D)
     assert len({m.input[0, 0, b].tobytes() for b in range(4)}) == 4  # per example
     assert len({m.input[0, k, 0].tobytes() for k in range(4)}) == 4  # per gate
     assert len({m.recurrent[t, 0, 0].tobytes() for t in range(9)}) > 1  # per step
     keras3 = batch.draw_masks(
-        np.random.default_rng(1), app_trace.spec_of(parse("emb=6&units=5&weights=random")), tokens, w
+        np.random.default_rng(1), app_run.spec_of(parse("emb=6&units=5&weights=random")), tokens, w
     )
     assert keras3.layers[0].input.shape == (1, 4, 4, 6)  # per sequence, per gate
     assert keras3.embedding.shape == (9, 4, 6)
-    infer = batch.draw_masks(None, app_trace.spec_of(parse("emb=6&units=5&phase=infer&weights=random")), tokens, w)
+    infer = batch.draw_masks(None, app_run.spec_of(parse("emb=6&units=5&phase=infer&weights=random")), tokens, w)
     assert infer.embedding is None and infer.layers[0].input is None and infer.output is None
 
 
 def test_stacked_draws_reproduce_each_trace():
     """N draws as one batch (Monte Carlo): example k equals the trace of seed s + k."""
     s = parse(f"{SMALL}&layers=2&out_dropout=0.3&seed=11")
-    spec = app_trace.spec_of(s)
-    traces = [app_trace.run(parse(f"{SMALL}&layers=2&out_dropout=0.3&seed={11 + k}")) for k in range(5)]
+    spec = app_run.spec_of(s)
+    traces = [app_run.run(parse(f"{SMALL}&layers=2&out_dropout=0.3&seed={11 + k}")) for k in range(5)]
     tokens = np.stack([tr.tokens for tr in traces])
-    logits, cache = batch.forward(
-        app_trace.state_weights(s), tokens, batch.stack_masks([tr.draw for tr in traces], spec)
-    )
+    logits, cache = batch.forward(app_run.state_weights(s), tokens, batch.stack_masks([tr.draw for tr in traces], spec))
     np.testing.assert_allclose(logits, [tr.logit for tr in traces], atol=1e-6)
     for k, tr in enumerate(traces):
         np.testing.assert_allclose(cache.layers[1].h[1:, k], tr.layers[1].h, atol=2e-7)
@@ -153,11 +151,11 @@ def test_a_second_thread_changes_no_bit(name):
     """threads=2 computes the projections and the parameter gradients of finished chunks beside
     the recurrence: the same sums in the same order, so the same bits (T > CHUNK here)."""
     s = parse(f"weights=random&emb=6&units=5&{SCHEMES[name]}")
-    w = app_trace.state_weights(s)
+    w = app_run.state_weights(s)
     rng = np.random.default_rng(5)
     tokens = rng.integers(0, 64, size=(3, 2 * bptt.CHUNK + 7))
     labels = np.array([1.0, 0.0, 1.0], dtype=np.float32)
-    masks = batch.draw_masks(rng, app_trace.spec_of(s), tokens, w)
+    masks = batch.draw_masks(rng, app_run.spec_of(s), tokens, w)
     one = batch.loss_and_grads(w, tokens, labels, masks, threads=1)
     two = batch.loss_and_grads(w, tokens, labels, masks, threads=2)
     assert one[0] == two[0]

@@ -21,7 +21,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from app.documents.trace import plan_json, run, without_dropout
+from app.documents.run import run, without_dropout
+from app.documents.trace import plan_json
 from app.engine import explain, model
 from app.engine import verdict as verdict_mod
 from app.engine.semantics import PRESETS

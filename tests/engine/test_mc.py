@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.documents.trace import state_kernels, state_weights
+from app.documents.run import state_kernels, state_weights
 from app.engine import mc
 from app.link.state import parse
 

@@ -8,8 +8,9 @@ from urllib.parse import parse_qsl
 import numpy as np
 import pytest
 
+from app.documents import run as app_run
 from app.documents import trace as app_trace
-from app.documents.trace import _expand
+from app.documents.trace import expand_mask
 from app.link.state import parse
 
 BASE = "emb=12&units=10&len=30&emb_dropout=0&weights=random"
@@ -22,9 +23,9 @@ def state(query: str):
 
 
 def masks(query: str, layer: int = 0) -> dict[str, np.ndarray]:
-    tr = app_trace.run(state(query))
+    tr = app_run.run(state(query))
     steps = len(tr.tokens)
-    return {name: _expand(m, steps) for name, m in tr.layers[layer].masks.items()}
+    return {name: expand_mask(m, steps) for name, m in tr.layers[layer].masks.items()}
 
 
 def absent(m):
@@ -85,7 +86,7 @@ def test_pytorch_between_on_all_layers_but_the_last():
         assert ("between" in m) == (n < 2)
         if n < 2:
             assert not constant(m["between"]) and not absent(m["between"])
-    tr = app_trace.run(state(q))
+    tr = app_run.run(state(q))
     between = tr.layers[0].masks["between"]
     np.testing.assert_allclose(tr.layers[1].x, tr.layers[0].h * between.keep * np.float32(between.scale))
 
@@ -117,7 +118,7 @@ def test_semeniuta_candidate_and_custom_zoneout_weight_drop():
     ],
 )
 def test_inference_drops_nothing(query):
-    tr = app_trace.run(state(f"{query}&phase=infer&emb_dropout=0.3"))
+    tr = app_run.run(state(f"{query}&phase=infer&emb_dropout=0.3"))
     assert (tr.embedding_mask.keep == 1).all() and tr.embedding_mask.scale == 1.0
     np.testing.assert_array_equal(tr.layers[0].x, tr.embedding)
     for lt in tr.layers:
@@ -128,22 +129,22 @@ def test_inference_drops_nothing(query):
 
 
 def test_inference_equals_no_dropout():
-    a = app_trace.run(state("phase=infer"))
-    b = app_trace.run(state("dropout=0&recurrent_dropout=0"))
+    a = app_run.run(state("phase=infer"))
+    b = app_run.run(state("dropout=0&recurrent_dropout=0"))
     np.testing.assert_array_equal(a.layers[0].h, b.layers[0].h)
 
 
 def test_zoneout_at_inference_uses_the_expectation():
-    tr = app_trace.run(state("preset=custom&dropout=0&recurrent_dropout=0&zoneout_c=0.25&phase=infer"))
+    tr = app_run.run(state("preset=custom&dropout=0&recurrent_dropout=0&zoneout_c=0.25&phase=infer"))
     zc = tr.layers[0].masks["zoneout_c"]
     assert (zc.keep == 1).all() and zc.scale == pytest.approx(0.75)
-    free = app_trace.run(state("preset=custom&dropout=0&recurrent_dropout=0&phase=infer"))
+    free = app_run.run(state("preset=custom&dropout=0&recurrent_dropout=0&phase=infer"))
     assert not np.allclose(tr.layers[0].c, free.layers[0].c)
 
 
 @pytest.mark.parametrize(("mode", "const"), [("standard", False), ("spatial", True), ("word", None)])
 def test_embedding_modes(mode, const):
-    tr = app_trace.run(state(f"emb_dropout=0.5&emb_mode={mode}&text=good bad good not good bad&len=0"))
+    tr = app_run.run(state(f"emb_dropout=0.5&emb_mode={mode}&text=good bad good not good bad&len=0"))
     keep = tr.embedding_mask.keep
     if const is not None:
         assert bool((keep == keep[:1]).all()) == const

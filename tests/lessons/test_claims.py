@@ -7,7 +7,7 @@ import inspect
 import numpy as np
 import pytest
 
-from app.documents.trace import run, state_kernels, state_weights
+from app.documents.run import run, state_kernels, state_weights
 from app.engine import mc
 from app.link.state import parse
 

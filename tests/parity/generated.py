@@ -19,16 +19,16 @@ import numpy as np
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 from app.codegen import code
-from app.documents import trace as app_trace
+from app.documents import run as app_run
 from app.link.state import State
 from tests.parity.masks import MaskServer, pack
 
 
 def engine(s: State):
     """(trace, weights, mask server) of a state."""
-    tr = app_trace.run(s)
-    masks, rates = pack(s, app_trace.plan_of(s), tr)
-    return tr, app_trace.state_weights(s), MaskServer(masks, rates, len(tr.tokens))
+    tr = app_run.run(s)
+    masks, rates = pack(s, app_run.plan_of(s), tr)
+    return tr, app_run.state_weights(s), MaskServer(masks, rates, len(tr.tokens))
 
 
 def _lstm_weights(w) -> list[list[np.ndarray]]:

@@ -22,7 +22,7 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-from app.documents import trace as app_trace
+from app.documents import run as app_run
 from tests.parity import frameworks as fw
 from tests.parity.cases import KERAS_CASES, TF_CASES, TORCH_CASES, state
 from tests.parity.tf import run_tf
@@ -38,7 +38,7 @@ def main() -> None:
     meta = {"keras": keras.__version__, "torch": torch.__version__, "backend": keras.backend.backend(), "cases": {}}
     for name, query in {**KERAS_CASES, **TORCH_CASES}.items():
         s = state(query)
-        w, tr = app_trace.state_weights(s), app_trace.run(s)
+        w, tr = app_run.state_weights(s), app_run.run(s)
         if name in KERAS_CASES:
             with pytest.MonkeyPatch.context() as mp:
                 out = fw.run_keras(mp, w, tr, s.dropout, s.recurrent_dropout, s.emb_dropout, s.emb_mode, s.train)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from app.codegen import code
-from app.documents import trace as app_trace
+from app.documents import run as app_run
 from app.engine.semantics import LayerPlan, pytorch_warning
 from tests.parity import generated
 from tests.parity.cases import CODE_CASES, code_state
@@ -25,18 +25,6 @@ from tests.parity.frameworks import single_layers
 
 pytestmark = pytest.mark.parity
 ATOL = 1e-5
-
-
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
-@pytest.fixture(scope="module")
-def keras(torch):
-    keras = pytest.importorskip("keras")
-    assert keras.backend.backend() == "torch"
-    return keras
 
 
 def planned(plan) -> dict:
@@ -56,12 +44,12 @@ def planned(plan) -> dict:
 
 
 def check(s, out: dict) -> None:
-    tr = app_trace.run(s)
+    tr = app_run.run(s)
     last = tr.layers[-1].h[-1] * (tr.output_mask.multiplier if s.train else 1)
     np.testing.assert_allclose(out["dense_input"], last, atol=ATOL, rtol=0)
     assert out["probability"] == pytest.approx(tr.probability, abs=ATOL)
     if s.train:
-        assert out["seen"] == planned(app_trace.plan_of(s))
+        assert out["seen"] == planned(app_run.plan_of(s))
 
 
 @pytest.mark.parametrize("case", sorted(CODE_CASES))
@@ -112,4 +100,4 @@ def test_fused_between_layer_dropout_is_the_plan(torch):
         y, _ = first(x)
         y, _ = second(torch.nn.functional.dropout(y, s.dropout, training=True))
     np.testing.assert_allclose(fused.numpy(), y.numpy(), atol=1e-6, rtol=0)
-    assert app_trace.plan_of(s).layers[0].between == s.dropout
+    assert app_run.plan_of(s).layers[0].between == s.dropout

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from app.codegen import code, recipes
-from app.documents import trace as app_trace
+from app.documents import run as app_run
 from tests.parity import generated
 from tests.parity.cases import CODE_CASES, code_state
 from tests.parity.test_codegen_live import planned
@@ -52,8 +52,8 @@ def as_seen(plan_seen: dict) -> dict:
 @pytest.mark.parametrize("case", sorted(CODE_CASES))
 def test_generated_tfkeras2_code_draws_the_planned_masks(tf_runs, case):
     s = code_state(case)
-    tr = app_trace.run(s)
-    plan = app_trace.plan_of(s)
+    tr = app_run.run(s)
+    plan = app_run.plan_of(s)
     out = tf_runs[case]
     fit_only = recipes.tfkeras2(plan.layers[0]).fit_only and not code(s)["fidelity"]["tfkeras2"]["custom"]
     last = tr.layers[-1].h[-1] * (tr.output_mask.multiplier if s.train else 1)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.documents import trace as app_trace
+from app.documents import run as app_run
 from tests.parity.cases import KERAS_CASES, TF_CASES, TORCH_CASES, state
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -31,7 +31,7 @@ def test_engine_matches_stored_framework_output(name):
     case = META["cases"][name]
     stored = state(case["query"])  # the fixture's state (a version-1 link)
     assert stored == state({**KERAS_CASES, **TORCH_CASES, **TF_CASES}[name])
-    tr = app_trace.run(stored)
+    tr = app_run.run(stored)
     gold = np.load(GOLDEN / f"{name}.npz")
     for n, lt in enumerate(tr.layers):
         np.testing.assert_allclose(lt.h, gold[f"h{n}"], atol=1e-5, rtol=0)

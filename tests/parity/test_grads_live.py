@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.documents import trace as app_trace
+from app.documents import run as app_run
 from app.engine import batch, train
 from app.link.state import parse
 from tests.parity import frameworks as fw
@@ -70,17 +70,6 @@ RTOL, ATOL_SCALE = 1e-4, 1e-5
 RTOL64, ATOL64_SCALE = 1e-9, 1e-12
 
 
-@pytest.fixture(scope="module")
-def torch():
-    """torch on one thread: the step-by-step model is many small ops, which threads only slow
-    down, and on a loaded 2-core machine two threads made the seed-size case 100x slower."""
-    torch = pytest.importorskip("torch")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield torch
-    torch.set_num_threads(threads)
-
-
 def names(w) -> list[str]:
     """The names of ``train.parameters(w)``, in its order."""
     out = ["embedding"]
@@ -93,7 +82,7 @@ def problem(query: str, size: int, steps: int, label: int | None = None, dtype=n
     """(weights, tokens (B, T), labels (B,), masks) of a state, with random tokens. ``label``:
     every example of that class, or None for both classes (alternating)."""
     s = parse(query)
-    w = app_trace.state_weights(s)
+    w = app_run.state_weights(s)
     rng = np.random.default_rng([size, steps])
     tokens = rng.integers(0, w.embedding.shape[0], size=(size, steps))
     labels = (np.arange(size) % 2 if label is None else np.full(size, label)).astype(dtype)

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
+from app.documents import run as app_run
 from app.documents import trace as app_trace
 from app.engine.semantics import pytorch_warning
 from tests.parity import frameworks as fw
@@ -21,21 +22,9 @@ pytestmark = pytest.mark.parity
 ATOL = 1e-5
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
-@pytest.fixture(scope="module")
-def keras(torch):
-    keras = pytest.importorskip("keras")
-    assert keras.backend.backend() == "torch"
-    return keras
-
-
 def ours(query: str):
     s = state(query)
-    return s, app_trace.state_weights(s), app_trace.run(s)
+    return s, app_run.state_weights(s), app_run.run(s)
 
 
 def keras_run(monkeypatch, query):
@@ -213,8 +202,8 @@ def test_keras3_output_dropout_matches(keras, monkeypatch, query):
     assert drawn == ([(s.out_dropout, None)] if s.train else [])
     if s.train:
         assert tr.output_mask.keep.shape == (s.units,) and 0 < tr.output_mask.keep.sum() < s.units
-        unmasked = tr.layers[-1].h[-1] @ app_trace.state_weights(s).dense_kernel[:, 0]
-        assert not np.isclose(unmasked, tr.logit - float(app_trace.state_weights(s).dense_bias[0]), atol=1e-4)
+        unmasked = tr.layers[-1].h[-1] @ app_run.state_weights(s).dense_kernel[:, 0]
+        assert not np.isclose(unmasked, tr.logit - float(app_run.state_weights(s).dense_bias[0]), atol=1e-4)
 
 
 @pytest.mark.parametrize(("rd", "draws"), [(0.0, 1), (0.5, 2)])

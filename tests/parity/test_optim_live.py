@@ -21,18 +21,6 @@ RTOL, ATOL = 1e-6, 1e-7
 CASES = [(name, clip) for name in optim.OPTIMIZERS for clip in (None, 1.0, 1e3)]
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
-@pytest.fixture(scope="module")
-def keras(torch):
-    keras = pytest.importorskip("keras")
-    assert keras.backend.backend() == "torch"
-    return keras
-
-
 def keras_optimizer(keras, name: str, learning_rate: float, clip: float | None):
     kinds = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam}
     return kinds[name](learning_rate=learning_rate, global_clipnorm=clip)

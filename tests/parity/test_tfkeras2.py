@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.documents import trace as app_trace
+from app.documents import run as app_run
 from app.link.state import parse
 from tests.parity import generated
 from tests.parity.cases import state
@@ -99,7 +99,7 @@ def layer_run(tf_runs, name):
 def test_default_path_masks_every_step(tf_runs):
     s = state(LAYER_CASES["default_path"])
     run, h, c = layer_run(tf_runs, "default_path")
-    tr = app_trace.run(s)
+    tr = app_run.run(s)
     assert tf_runs["default_path"]["tf_version"].startswith("2.15")
     (request,) = run["requests"]  # one (batch, time, features) mask
     assert (request["kind"], request["rank"], request["shape"], request["count"]) == ("input", 3, [1, 20, 8], 4)
@@ -113,7 +113,7 @@ def test_recurrent_dropout_takes_implementation_1_with_four_distinct_masks(tf_ru
     An engine drawing one shared mask fails here (masks.MaskServer.cell)."""
     s = state(LAYER_CASES["implementation_1"])
     run, h, c = layer_run(tf_runs, "implementation_1")
-    tr = app_trace.run(s)
+    tr = app_run.run(s)
     assert tf_runs["implementation_1"]["implementation"] == [1]
     asked = {(r["kind"], r["context"], r["rank"], tuple(r["shape"]), r["count"]) for r in run["requests"]}
     assert asked == {("input", "eager", 2, (1, 8), 4), ("recurrent", "eager", 2, (1, 6), 4)}
@@ -129,7 +129,7 @@ def test_recurrent_dropout_takes_implementation_1_with_four_distinct_masks(tf_ru
 
 def test_seed_size(tf_runs):
     _run, h, _c = layer_run(tf_runs, "seed_size")
-    np.testing.assert_allclose(app_trace.run(state(LAYER_CASES["seed_size"])).layers[0].h, h, atol=ATOL, rtol=0)
+    np.testing.assert_allclose(app_run.run(state(LAYER_CASES["seed_size"])).layers[0].h, h, atol=ATOL, rtol=0)
 
 
 def test_model_fit_redraws_the_cell_masks_at_every_step(tf_runs):
@@ -163,7 +163,7 @@ def test_model_fit_on_the_engine_masks_gives_tfkeras2_fit_numbers(tf_runs, rd):
     """One model.fit step with the engine's tfkeras2-fit masks, step by step: TF's h at every
     step and its output are the engine's. (The masks TF makes before the loop are NaN here.)"""
     s = seed_state("tfkeras2-fit", rd)
-    tr = app_trace.run(s)
+    tr = app_run.run(s)
     fit = tf_runs[f"fit-{rd}"]["fit"]
     assert "error" not in fit, fit.get("error")
     np.testing.assert_allclose(np.asarray(fit["h"][0]), tr.layers[0].h, atol=ATOL, rtol=0)
@@ -192,7 +192,7 @@ def test_model_fit_without_unroll_is_not_the_eager_preset(tf_runs):
     """The tfkeras2 (eager) masks, once per sequence, cannot be what model.fit draws without unroll."""
     run = tf_runs["eager-masks-in-fit"]
     assert "the framework draws 4 mask(s) at every step" in run["fit"]["error"]
-    tr = app_trace.run(seed_state("tfkeras2", "0.5"))  # while an eager call gives its numbers
+    tr = app_run.run(seed_state("tfkeras2", "0.5"))  # while an eager call gives its numbers
     np.testing.assert_allclose(np.asarray(run["eager"]["h"][0]), tr.layers[0].h, atol=ATOL, rtol=0)
     assert run["eager"]["dense"][1][0][0] == pytest.approx(tr.probability, abs=ATOL)
 

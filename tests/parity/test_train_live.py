@@ -44,23 +44,6 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def torch():
-    """torch on one thread: small ops only, and threads on a loaded machine slow them 100x."""
-    torch = pytest.importorskip("torch")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield torch
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope="module")
-def keras(torch):
-    keras = pytest.importorskip("keras")
-    assert keras.backend.backend() == "torch"
-    return keras
-
-
 def ours(monkeypatch, spec, cfg: train.TrainConfig, weights):
     """Run train.train; returns (final weights, [(tokens, labels, masks, loss)] per batch)."""
     seen = []

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.documents import trace as app_trace
+from app.documents import run as app_run
 from app.link.state import State
 from tests.parity.masks import pack
 
@@ -59,9 +59,9 @@ def run_parallel(jobs: dict[str, dict[str, np.ndarray]]) -> dict[str, dict]:
 def layer_job(s: State) -> dict[str, np.ndarray]:
     """Layer 0 of ``s`` alone, called eagerly on its input (after the embedding dropout) with
     the engine's input and recurrent masks of that layer."""
-    tr = app_trace.run(s)
-    lw = app_trace.state_weights(s).layers[0]
-    masks, rates = pack(s, app_trace.plan_of(s), tr)
+    tr = app_run.run(s)
+    lw = app_run.state_weights(s).layers[0]
+    masks, rates = pack(s, app_run.plan_of(s), tr)
     x = tr.layers[0].x
     code = LAYER_CODE.format(
         steps=x.shape[0], features=x.shape[1], units=lw.recurrent_kernel.shape[0], d=s.dropout, rd=s.recurrent_dropout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.documents.served import grads_json, rule_label
+from app.documents.grads import grads_json, rule_label
 from app.web.cache import cached_json
 from app.web.errors import CACHED_RESPONSES
 from app.web.params import LABEL, openapi_parameters, parse_request

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from app.lab.runner import Busy
 from app.link.lab_query import LAB_FIELDS, parse_lab
 from app.web.errors import ERROR_RESPONSES
-from app.web.params import openapi_parameters, schema_of
+from app.web.params import openapi_parameters
 from app.web.schemas import BusyBody
 
 router = APIRouter(prefix="/api", tags=["training lab"])
@@ -23,19 +23,7 @@ those of its first run)."""
 
 
 def _lab_parameters() -> dict:
-    params = openapi_parameters()["parameters"]
-    for f in LAB_FIELDS:
-        schema = schema_of(f) if f.kind in ("int", "choice") else None
-        if f.kind == "configs":
-            schema = {
-                "type": "string",
-                "pattern": r"^(none|emb|cell|both)(,(none|emb|cell|both)){0,3}$",
-                "default": ",".join(f.default),
-            }
-        elif f.kind in ("lr", "noise"):
-            schema = {"type": "number", "minimum": f.lo, "maximum": f.hi, "default": f.default}
-        params.append({"name": f.name, "in": "query", "required": False, "description": f.doc, "schema": schema})
-    return {"parameters": params}
+    return {"parameters": openapi_parameters()["parameters"] + [f.parameter() for f in LAB_FIELDS]}
 
 
 @router.get(

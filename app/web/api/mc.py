@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.documents.served import mc_json
+from app.documents.mc import mc_json
 from app.link.state import check_samples
 from app.web.cache import cached_json
 from app.web.errors import CACHED_RESPONSES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.documents.served import presets_json
+from app.documents.presets import presets_json
 from app.web.cache import cached_json
 from app.web.errors import CACHED_RESPONSES
 from app.web.params import reject_params

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
-from app.documents.served import code_json, state_json
-from app.documents.trace import trace_json, weights_json
+from app.documents.code import code_json
+from app.documents.trace import state_json, trace_json
+from app.documents.weights import weights_json
 from app.link.state import State
 from app.web.cache import INLINE_VALUES, cached_json
 from app.web.errors import CACHED_RESPONSES

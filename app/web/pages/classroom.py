@@ -21,9 +21,9 @@ import segno
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from app.core.problems import Problem, StateError
 from app.lessons import lesson_by_slug, load
 from app.lessons.targets import FOCUS
-from app.link.state import Problem, StateError
 from app.web.errors import ERROR_RESPONSES
 from app.web.pages.explorer import _page, explorer_context, lab_context, page_constants, page_params, templates
 

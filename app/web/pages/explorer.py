@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.core.encoding import dumps
+from app.core.problems import Problem, StateError
 from app.documents.trace import trace_json
 from app.engine.semantics import CUSTOM_CHOICES, PRESETS
 from app.engine.vocab import WORDS
@@ -30,23 +31,24 @@ from app.link.state import (
     DEFAULTS,
     FIELD,
     FIELDS,
+    HIDEABLE,
     MAX_STEPS,
     MAX_TEXT,
+    PANELS,
     SEED_MAX,
     TRAINED_SHAPE,
     VERSION,
-    Field,
-    Problem,
     State,
-    StateError,
     parse,
 )
 from app.web.cache import compress, get_or_build, negotiated
 from app.web.config import get_settings
+from app.web.pages.modules import preload_modules
 from app.web.params import SAMPLES, reject_params
 
 ROOT = Path(__file__).resolve().parents[3]
 templates = Jinja2Templates(directory=ROOT / "templates")
+templates.env.globals["preload_modules"] = preload_modules  # the modulepreload links of a page's entry
 router = APIRouter(include_in_schema=False)
 PLOTLY_FILE = importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
 with PLOTLY_FILE.open("rb") as _f:  # the plotly.js version, from the bundle's own header
@@ -74,23 +76,10 @@ def parse_lenient(pairs: list[tuple[str, str]]) -> tuple[State, list[Problem]]:
     return State(), problems
 
 
-def field_json(f: Field) -> dict:
-    """A field of a table (the state's, the lab's) as the page's scripts read it."""
-    return {
-        "name": f.name,
-        "kind": f.kind,
-        "default": f.default,
-        "lo": f.lo,
-        "hi": f.hi,
-        "choices": list(f.choices),
-        "doc": f.doc,
-    }
-
-
 @lru_cache(maxsize=1)
 def page_constants() -> dict:
     """What the page's scripts need of the field table and the server's bounds: one source."""
-    fields = [{**field_json(f), "labels": f.label_of, "allowed": f.allowed} for f in FIELDS]
+    fields = [f.as_json() for f in FIELDS]
     # knobs: the rates a preset has, and for custom the sharing / timing choices it alone takes
     presets = [
         {
@@ -100,11 +89,11 @@ def page_constants() -> dict:
         }
         for p in PRESETS.values()
     ]
-    defaults = {str(v): {f.name: getattr(d, f.name) for f in FIELDS} for v, d in DEFAULTS.items()}
-    for d in defaults.values():
-        d["tokens"] = None
+    defaults = {str(v): {f.name: f.kind.to_json(getattr(d, f.name)) for f in FIELDS} for v, d in DEFAULTS.items()}
     return {
         "fields": fields,
+        # what a teacher's link hides, as the controls name it: a field's label, or a panel's title
+        "hide_labels": {name: FIELD[name].label if name in FIELD else PANELS[name] for name in HIDEABLE},
         "presets": presets,
         "version": VERSION,
         "defaults": defaults,
@@ -178,6 +167,7 @@ def explorer_context(
         "problem_map": {p.field: p for p in problems},
         "preset_options": [(p.name, p.title) for p in PRESETS.values()],
         "fields": FIELD,
+        "panels": PANELS,
         "limits": page_constants()["limits"],
         "trace_json": html_json(_trace_text(request, s)),
         "compare_trace_json": html_json(_trace_text(request, b)) if b is not None else "null",
@@ -212,7 +202,7 @@ def training_lab(request: Request) -> Response:
 def lab_constants() -> dict:
     """What the lab page's scripts need of the lab's field table and bounds."""
     return {
-        "lab_fields": [field_json(f) for f in LAB_FIELDS],
+        "lab_fields": [f.as_json() for f in LAB_FIELDS],
         "config_titles": CONFIG_TITLES,
         "lab_limits": {"max_work": MAX_WORK, "val_size": VAL_SIZE},
     }

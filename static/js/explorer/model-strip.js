@@ -1,6 +1,7 @@
 // The model as a strip of blocks; each dropout block is on (dashed orange) only when the plan
 // says its mask acts, and says why when it does not (off at inference, does nothing here). In
 // compare mode model B has its own strip under A's, saying which fields make it B.
+import { modelLayers } from "../model-line.js";
 import { pairsInWords } from "./compare-choices.js";
 import { lab, modelB } from "./store.js";
 
@@ -28,8 +29,9 @@ function fill(trace, prefix) {
   show(trace, `${prefix}-dropout`, `${prefix}-dropout-rate`, [m.input, m.between], c.dropout, m.between ? `${c.dropout} (between layers)` : `${c.dropout}`);
   show(trace, `${prefix}-recurrent`, `${prefix}-recurrent-rate`, [m.recurrent], c.recurrent_dropout, `${c.recurrent_dropout}`);
   show(trace, `${prefix}-out-drop`, `${prefix}-out-rate`, [m.output], c.out_dropout, `${c.out_dropout}`);
-  $(`${prefix}-units`).textContent = `(${c.units}${c.layers > 1 ? ` × ${c.layers}` : ""})`;
-  $(`${prefix}-embedding`).textContent = `(${c.vocab} → ${c.emb})`;
+  const layer = Object.fromEntries(modelLayers(c).map((l) => [l.layer, l]));
+  $(`${prefix}-units`).textContent = `(${layer.lstm.size})`;
+  $(`${prefix}-embedding`).textContent = `(${layer.embedding.size})`;
   $(`${prefix}-probability`).textContent = trace.output.probability.toFixed(4);
 }
 

@@ -1,44 +1,29 @@
 // The configurations in words and colours (pure). What each trains (app/link/lab_query.py
 // LabQuery.spec_state): none = every rate 0; emb = only the layer after the Embedding; cell = only
 // the LSTM's own masks (every rate some preset governs); both = the model as linked.
-import { FIELD, FIELDS, GOVERNED, PRESETS } from "../constants.js";
+import { PRESETS } from "../constants.js";
+import { modelLayers } from "../model-line.js";
 
 /** One colour per configuration (Okabe-Ito: apart for colour-blind eyes and on a projector). */
 export const CONFIG_COLORS = { none: "#d55e00", emb: "#0072b2", cell: "#009e73", both: "#cc79a7" };
 
-/** The LSTM's own rates: the rate fields that some preset governs (its knobs). */
-const IN_CELL = FIELDS.filter((f) => f.kind === "rate" && GOVERNED.has(f.name)).map((f) => f.name);
+/** The model's layers by name (model-line.js): embedding, emb_dropout, lstm, out_dropout, dense. */
+const layersOf = (s) => Object.fromEntries(modelLayers(s).map((l) => [l.layer, l]));
 
-/** The layer after the Embedding: Dropout(0.25), or e.g. "dropout 0.25 (spatial: SpatialDropout1D)". */
-function embLayer(s) {
-  const mode = s.emb_mode ?? FIELD.emb_mode.default;
-  if (mode === FIELD.emb_mode.default) return `Dropout(${s.emb_dropout})`;
-  return `dropout ${s.emb_dropout} (${FIELD.emb_mode.labels?.[mode] ?? mode})`;
-}
+/** The layer after the Embedding (its rate above 0): Dropout(0.25), SpatialDropout1D(0.25)... */
+const embLayer = (s) => layersOf(s).emb_dropout.code;
 
 /** The question's LSTM: its own dropout and recurrent_dropout, nothing else inside the cell. */
 function questionCell(rates) {
   return rates.length === 2 && rates[0].startsWith("dropout=") && rates[1].startsWith("recurrent_dropout=");
 }
 
-/** "dropout=0.5, recurrent_dropout=0.5": the LSTM's rates above 0. */
-function cellRates(s) {
-  return IN_CELL.filter((name) => s[name] > 0).map((name) => `${name}=${s[name]}`);
-}
-
-function lstm(s, rates) {
-  const layer = `LSTM(${[s.units, ...rates].join(", ")})`;
-  return s.layers > 1 ? `${layer} × ${s.layers}` : layer;
-}
+/** ["dropout=0.5", "recurrent_dropout=0.5"]: the LSTM's own rates above 0. */
+const cellRates = (s) => layersOf(s).lstm.rates;
 
 /** The model as Keras code on one line: Embedding -> Dropout -> LSTM -> (Dropout) -> Dense. */
 export function modelCode(s) {
-  const parts = [`Embedding(${s.vocab}, ${s.emb})`];
-  if (s.emb_dropout > 0) parts.push(embLayer(s));
-  parts.push(lstm(s, cellRates(s)));
-  if (s.out_dropout > 0) parts.push(`Dropout(${s.out_dropout})`);
-  parts.push("Dense(1, sigmoid)");
-  return parts.join(" → ");
+  return modelLayers(s).map((l) => l.code).join(" → ");
 }
 
 export function presetTitle(s) {

@@ -10,7 +10,7 @@ import { loadSide, side } from "../explorer/side-data.js";
 import { cursorShapes } from "../figures/common.js";
 import { isNarrow, loadPlotly, render, setTextScale } from "../plot.js";
 import { pageQuery, readView, writeView } from "../state.js";
-import { modelLine } from "../embed/model-line.js";
+import { modelLayers } from "../model-line.js";
 
 const $ = (id) => document.getElementById(id);
 const embedded = (id) => JSON.parse($(id)?.textContent ?? "null");
@@ -36,6 +36,15 @@ const figure = $("embed-figure");
 function say(id, text) {
   $(id).textContent = text;
   $(id).hidden = !text;
+}
+
+/** The model as a reader would write it in code: "Keras 3 (3.8 and later) · Dropout(0.25) +
+ * LSTM(dropout=0.5, recurrent_dropout=0.5)"; config: a trace's config. */
+function modelLine(config) {
+  const layers = modelLayers(config, { sizes: false });
+  const none = layers.length === 1 && !layers[0].rates.length ? ", no dropout" : "";
+  const phase = config.phase === "infer" ? " · at inference" : "";
+  return `${config.preset_title ?? config.preset} · ${layers.map((l) => l.code).join(" + ")}${none}${phase}`;
 }
 
 /** The compare link's vs. pairs, in words ("emb_dropout=0"). */

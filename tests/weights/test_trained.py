@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.documents.trace import run
+from app.documents.run import run
 from app.engine import data
 from app.engine.train import evaluate
 from app.link.state import parse

@@ -7,7 +7,8 @@ import json
 import numpy as np
 
 from app.core.encoding import decode
-from app.documents.trace import grads_json, trace_json
+from app.documents.trace import trace_json
+from app.documents.weights import weight_grads_json
 from app.link.state import parse
 
 
@@ -20,7 +21,7 @@ def test_grads_are_the_engines_and_masks_block_the_backward_pass(client):
     assert (grad[mask == 0] == 0).all()  # a dropped element gets exactly zero gradient
     assert (grad[mask == 1] != 0).mean() > 0.9  # kept here, but all four gate masks of the cell may drop it
     # the same numbers as the weights' gradient of `dropout-lab grads`: rows of E summed by word
-    weights = json.loads(grads_json(parse("seed=4"), 1))
+    weights = json.loads(weight_grads_json(parse("seed=4"), 1))
     assert body["loss"] == weights["loss"] and body["probability"] == weights["probability"]
     d_embedding = decode(weights["embedding"])
     tokens = [t["id"] for t in trace["tokens"]]

@@ -28,11 +28,11 @@ def test_every_state_field_with_bounds(client):
             p = params[f.name]
             assert p["in"] == "query" and not p["required"] and f.allowed in p["description"]
             schema = p["schema"]
-            if f.kind == "int":
+            if f.kind.name == "int":
                 assert (schema["minimum"], schema["maximum"]) == (f.lo, f.hi)
-            elif f.kind == "rate":
+            elif f.kind.name == "rate":
                 assert schema["minimum"] == 0 and schema["exclusiveMaximum"] == 1
-            elif f.kind == "choice":
+            elif f.kind.name == "choice":
                 assert schema["enum"] == list(f.choices)
             else:
                 assert schema["maxLength"] > 0

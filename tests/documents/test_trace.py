@@ -11,7 +11,8 @@ import pytest
 from _plotly_utils.utils import to_typed_array_spec
 
 from app.core.encoding import decode, typed_array
-from app.documents.trace import trace_json, weights_json
+from app.documents.trace import trace_json
+from app.documents.weights import weights_json
 from app.link.state import parse
 
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from app.core.encoding import decode
-from app.documents.trace import trace_json, weights_json
+from app.documents.trace import trace_json
+from app.documents.weights import weights_json
 from app.engine.semantics import PRESETS
 from app.link.state import parse
 

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 
 from app.lessons import load
 from app.web.pages.classroom import EMBED_VIEWS
-from tests.test_pages import Page, embedded_trace
+from tests.web.pages.test_explorer import Page, embedded_trace
 
 
 def constants(html: str) -> dict:

@@ -19,7 +19,7 @@ from app.web.app import create_app
 
 APP = create_app()
 # /api/train streams a training of up to minutes in a worker process: fuzzing it would train for
-# hours. Its bounds, 422s and 429 are tested in tests/api/test_lab.py instead.
+# hours. Its bounds, 422s and 429 are tested in tests/lab/test_runner.py instead.
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(path="/api/train")
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.problems import StateError
 from app.lab.worker import sentence
 from app.link.lab_query import parse_lab
-from app.link.state import StateError
 
 
 def test_canonical_link_sorts_and_omits_defaults():

@@ -321,7 +321,7 @@ def test_lesson_text_is_the_servers_markdown_and_reaches_the_page_escaped(client
     assert constants["present"] is False and constants["step"] == 2
 
 
-STATIC_JS = Path(__file__).parents[1] / "static" / "js"
+STATIC_JS = Path(__file__).parents[3] / "static" / "js"
 IMPORT = re.compile(r"""^import\s[^;]*?from\s+"(\.[^"]+)";|^import\s+"(\.[^"]+)";""", re.M)
 DYNAMIC = re.compile(r"""import\("(\.[^"]+)"\)""")
 

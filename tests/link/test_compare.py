@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.problems import StateError
 from app.link import compare
-from app.link.state import StateError, parse
+from app.link.state import parse
 
 
 def test_b_is_a_with_the_vs_fields_changed():

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.link.state import DEFAULT, DEFAULT_TEXT, DEFAULTS, FIELD, FIELDS, StateError, parse
+from app.core.problems import StateError
+from app.link.state import DEFAULT, DEFAULT_TEXT, DEFAULTS, FIELD, FIELDS, parse
 
 
 def test_defaults_are_the_seed_model():
@@ -192,7 +193,7 @@ def test_padding_and_unknown_words():
 def test_every_field_is_documented_with_bounds():
     for f in FIELDS:
         assert f.doc and f.allowed
-        if f.kind in ("int", "rate"):
+        if f.kind.name in ("int", "rate"):
             assert f.lo is not None and f.hi is not None
 
 
