@@ -24,18 +24,24 @@ from app.core.problems import Problem, StateError
 from app.documents.trace import trace_json
 from app.documents.weights import weight_grads_json, weights_json
 from app.engine.train import TrainConfig
-from app.link.state import parse
+from app.link.fields import Field, Int, Kind, Number
+from app.link.state import SEED_MAX, format_value, parse
 
 COMMANDS = {"trace": trace_json, "weights": weights_json}
-# Bounds of the training options: one run stays a matter of minutes on a laptop.
-TRAIN_BOUNDS = {
-    "epochs": (1, 500),
-    "train_size": (10, 100_000),
-    "val_size": (10, 100_000),
-    "batch": (1, 1024),
-    "data_seed": (0, 2**32 - 1),
-    "seed": (0, 2**32 - 1),
+# The options' kinds and bounds (app/link/fields.py), wider than the web lab's (app/link/lab_query.py):
+# a local run may take longer. Each option is checked, and its problem worded, by its kind.
+TRAIN_OPTIONS = {
+    "epochs": Int(1, 500),
+    "train_size": Int(10, 100_000),
+    "val_size": Int(10, 100_000),
+    "batch": Int(1, 1024),
+    "lr": Number(1e-7, 10.0),
+    "clipnorm": Number(1e-7, 1e6),
+    "label_noise": Number(0.0, 0.49),
+    "data_seed": Int(0, SEED_MAX),
+    "seed": Int(0, SEED_MAX),
 }
+DATA_OPTIONS = {"size": Int(1, 100_000), "seed": Int(0, SEED_MAX), "label_noise": Number(0.0, 1.0)}
 
 
 def _problems(problems: list[Problem], what: str = "state") -> int:
@@ -97,20 +103,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _bounded(args: argparse.Namespace) -> list[Problem]:
+def _bounded(args: argparse.Namespace, options: dict[str, Kind]) -> list[Problem]:
+    """The problems of the options given, each checked by its kind (None: not given)."""
     out = []
-    for name, (lo, hi) in TRAIN_BOUNDS.items():
-        value = getattr(args, name, None)
-        if value is not None and not lo <= value <= hi:
-            out.append(Problem(name, str(value), f"{lo} to {hi}", f"--{name.replace('_', '-')} must be {lo} to {hi}."))
-    for name, ok, allowed in (
-        ("lr", args.lr > 0 and args.lr < 10, "greater than 0 and below 10"),
-        ("clipnorm", args.clipnorm is None or args.clipnorm > 0, "greater than 0"),
-        ("label_noise", 0 <= args.label_noise < 0.5, "from 0 up to, not including, 0.5"),
-    ):
-        if not ok:
-            value = getattr(args, name)
-            out.append(Problem(name, str(value), allowed, f"--{name.replace('_', '-')} must be {allowed}."))
+    for name, kind in options.items():
+        value = getattr(args, name)
+        if value is not None:
+            checked = Field(name, kind, None, "").parse(format_value(value))
+            if isinstance(checked, Problem):
+                out.append(replace(checked, message="--" + checked.message.replace("_", "-", name.count("_"))))
     return out
 
 
@@ -145,7 +146,7 @@ def _train(args: argparse.Namespace) -> int:
     from app.engine import train as engine_train
     from app.weights import trained
 
-    if problems := _bounded(args):
+    if problems := _bounded(args, TRAIN_OPTIONS):
         return _problems(problems, "option")
     if args.ship:
         progress = Progress(trained.SHIPPED.epochs, 0, args.json)
@@ -197,14 +198,7 @@ def _train(args: argparse.Namespace) -> int:
 def _data(args: argparse.Namespace) -> int:
     from app.engine import data
 
-    problems = []
-    if not 1 <= args.size <= 100_000:
-        problems.append(Problem("size", str(args.size), "1 to 100000", "--size must be 1 to 100000."))
-    if not 0 <= args.seed < 2**32:
-        problems.append(Problem("seed", str(args.seed), "0 to 2^32 - 1", "--seed must be 0 to 4294967295."))
-    if not 0 <= args.label_noise <= 1:
-        problems.append(Problem("label_noise", str(args.label_noise), "0 to 1", "--label-noise must be 0 to 1."))
-    if problems:
+    if problems := _bounded(args, DATA_OPTIONS):
         return _problems(problems, "option")
     ds = data.make_split(args.split, args.size, args.seed, replace(data.DEFAULT, label_noise=args.label_noise))
     for text, tokens, label in zip(ds.texts, ds.tokens, ds.labels, strict=True):

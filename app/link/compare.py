@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import parse_qsl, quote
 
-from app.core.problems import Problem, StateError
+from app.core.problems import Problem, StateError, shown
 from app.link.state import FIELD, State, format_value, parse
 
 PREFIX = "vs."
@@ -31,7 +31,9 @@ def parse_b(a: State, vs: list[tuple[str, str]]) -> State | None:
     if not vs:
         return None
     problems = [
-        Problem(PREFIX + k, v[:80], "a state field other than v", f"vs.{k[:80]} is not a field of the state to change.")
+        Problem(
+            PREFIX + k, shown(v), "a state field other than v", f"vs.{shown(k)} is not a field of the state to change."
+        )
         for k, v in vs
         if k not in FIELD or k == "v"
     ]

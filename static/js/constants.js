@@ -4,6 +4,8 @@ const constants = JSON.parse(document.getElementById("page-constants").textConte
 
 export const FIELDS = constants.fields;
 export const FIELD = Object.fromEntries(FIELDS.map((f) => [f.name, f]));
+/** What a teacher's link may hide, as the controls name it: {name: label}. */
+export const HIDE_LABELS = constants.hide_labels ?? {};
 export const PRESETS = Object.fromEntries(constants.presets.map((p) => [p.name, p]));
 export const VERSION = constants.version;
 export const DEFAULTS = constants.defaults;

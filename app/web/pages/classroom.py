@@ -21,11 +21,11 @@ import segno
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.core.problems import Problem, StateError
+from app.core.problems import Problem, StateError, shown
 from app.lessons import lesson_by_slug, load
 from app.lessons.targets import FOCUS
 from app.web.errors import ERROR_RESPONSES
-from app.web.pages.explorer import _page, explorer_context, lab_context, page_constants, page_params, templates
+from app.web.pages.explorer import explorer_context, lab_context, page_constants, page_params, render, templates
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["classroom"])
@@ -47,13 +47,13 @@ STEP_PARAMS = ("present", "hide")  # what a lesson step's URL may add to the ste
 @router.api_route("/lessons", **PAGE)
 def lessons(request: Request) -> Response:
     _, present, _ = page_params(request.query_params.multi_items())  # an index: other parameters are ignored
-    return _page(request, "lessons.html", {"lessons": load(), "present": present})
+    return render(request, "lessons.html", {"lessons": load(), "present": present})
 
 
 @router.api_route("/lessons/{slug}", **PAGE)
 def lesson_start(request: Request, slug: str) -> Response:
     if lesson_by_slug(slug) is None:
-        return _not_found(request, f"a lesson called {slug[:80]!r}")
+        return _not_found(request, f"a lesson called {shown(slug)!r}")
     query = f"?{request.url.query}" if request.url.query else ""
     return RedirectResponse(f"/lessons/{slug}/1{query}", status_code=307)
 
@@ -67,7 +67,7 @@ def _step_pairs(step_link: str, given: list[tuple[str, str]]) -> tuple[list[tupl
     problems = [
         Problem(
             k,
-            v[:80],
+            shown(v),
             "present or hide",
             f"{k} cannot change a lesson step (the step's model is the lesson's): a step's link takes only "
             "present=1 and hide=…; open the step in the explorer to change the model.",
@@ -82,7 +82,7 @@ def _step_pairs(step_link: str, given: list[tuple[str, str]]) -> tuple[list[tupl
 def lesson_step(request: Request, slug: str, number: str) -> Response:
     lesson = lesson_by_slug(slug)
     if lesson is None:
-        return _not_found(request, f"a lesson called {slug[:80]!r}")
+        return _not_found(request, f"a lesson called {shown(slug)!r}")
     if not (number.isdigit() and 1 <= int(number) <= len(lesson.steps)):
         return _not_found(request, f"step {number[:20]!r} of {lesson.title!r} (it has {len(lesson.steps)})")
     n = int(number)
@@ -98,7 +98,7 @@ def lesson_step(request: Request, slug: str, number: str) -> Response:
     else:
         context = explorer_context(request, pairs, extra_problems=problems, **lesson_data)
         template = "explorer.html"
-    return _page(request, template, {**context, "lesson": lesson, "step": step, "step_number": n})
+    return render(request, template, {**context, "lesson": lesson, "step": step, "step_number": n})
 
 
 @router.api_route("/embed", **PAGE)
@@ -111,13 +111,16 @@ def embed(request: Request) -> Response:
     if view not in EMBED_VIEWS or len(views) > 1:
         extra.append(
             Problem(
-                "view", view[:80], "one of " + ", ".join(EMBED_VIEWS), f"view must be one of {', '.join(EMBED_VIEWS)}."
+                "view",
+                shown(view),
+                "one of " + ", ".join(EMBED_VIEWS),
+                f"view must be one of {', '.join(EMBED_VIEWS)}.",
             )
         )
         view = "cell"
     rest = [(k, v) for k, v in pairs if k != "view"]
     context = explorer_context(request, rest, extra_problems=extra, embed={"view": view})
-    return _page(request, "embed.html", {**context, "view": view})
+    return render(request, "embed.html", {**context, "view": view})
 
 
 @lru_cache(maxsize=256)
@@ -164,7 +167,7 @@ def qr(request: Request) -> Response:
             [
                 Problem(
                     "link",
-                    link[:80],
+                    shown(link),
                     f"a path of this site starting with one /, at most {MAX_LINK} characters",
                     f"link must be a path of this site such as /lessons/seed-question/1, at most {MAX_LINK} "
                     "characters.",

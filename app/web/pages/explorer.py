@@ -21,7 +21,7 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.core.encoding import dumps
-from app.core.problems import Problem, StateError
+from app.core.problems import Problem, StateError, shown
 from app.documents.trace import trace_json
 from app.engine.semantics import CUSTOM_CHOICES, PRESETS
 from app.engine.vocab import WORDS
@@ -126,7 +126,7 @@ def _compare(request: Request, a: State, vs: list[tuple[str, str]]) -> dict:
     return {"vs": vs, "query": b.canonical(), "link": compare.canonical(a, b), "problems": [], "b": b}
 
 
-def _page(request: Request, template: str, context: dict) -> Response:
+def render(request: Request, template: str, context: dict) -> Response:
     html = templates.get_template(template).render({"request": request, "version": __version__, **context}).encode()
     headers = {"Cache-Control": "no-cache"}
     body = negotiated(request, html, compress(html, get_settings()), headers)  # ISA-L, like the API
@@ -142,7 +142,7 @@ def page_params(pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], bo
     values = [v for k, v in pairs if k == PRESENT]
     if values and (len(values) > 1 or values[0] not in ("0", "1")):
         problem = Problem(
-            PRESENT, values[-1][:80], "0 or 1, once", "present must be 0 or 1 (classroom mode), given once."
+            PRESENT, shown(values[-1]), "0 or 1, once", "present must be 0 or 1 (classroom mode), given once."
         )
         return rest, False, [problem]
     return rest, values == ["1"], []
@@ -189,13 +189,13 @@ def explorer_context(
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def explorer(request: Request) -> Response:
-    return _page(request, "explorer.html", explorer_context(request, request.query_params.multi_items()))
+    return render(request, "explorer.html", explorer_context(request, request.query_params.multi_items()))
 
 
 @router.api_route("/train", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def training_lab(request: Request) -> Response:
     """The training lab: the configurations of a state trained side by side (/api/train)."""
-    return _page(request, "train.html", lab_context(request, request.query_params.multi_items()))
+    return render(request, "train.html", lab_context(request, request.query_params.multi_items()))
 
 
 @lru_cache(maxsize=1)

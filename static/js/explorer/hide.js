@@ -3,7 +3,7 @@
 // with the keyboard (display: none). The controls say that some are hidden, and "Show them here"
 // brings them back for the person at the keyboard only: the link stays as it is, and so does every
 // other screen that opens it.
-import { FIELD } from "../constants.js";
+import { FIELD, HIDE_LABELS } from "../constants.js";
 import { pageHide } from "../state.js";
 import { lab } from "./store.js";
 
@@ -23,11 +23,10 @@ function targets(name) {
   return [...document.querySelectorAll(`#controls [data-field="${name}"]`)];
 }
 
-/** What the page calls a control (its label or heading), for the note and the link builder. */
+/** What the page calls a control (a field's label, a panel's title: app/link/state.py), for the
+ * note and the link builder. */
 export function controlLabel(name) {
-  const el = targets(name)[0];
-  const text = el?.querySelector("label, summary, legend, h2")?.textContent ?? name;
-  return text.replace(/[…:]+$/, "").trim();
+  return HIDE_LABELS[name] ?? name;
 }
 
 let revealed = false;

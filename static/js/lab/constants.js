@@ -3,7 +3,7 @@
 // plotly.js URL) come from ../constants.js; nothing here is typed again.
 const constants = JSON.parse(document.getElementById("page-constants").textContent);
 
-/** [{name, kind, default, lo, hi, choices, doc}], kinds: configs, int, choice, lr, noise. */
+/** [{name, kind, default, lo, hi, choices, labels, allowed, doc, label, hint, group}], kinds: names, int, choice, number. */
 export const LAB_FIELDS = constants.lab_fields;
 export const LAB_FIELD = Object.fromEntries(LAB_FIELDS.map((f) => [f.name, f]));
 /** {none: "no dropout", emb: ..., cell: ..., both: ...}, in the configurations' canonical order. */

@@ -6,20 +6,19 @@ import { CONFIG_COLORS, describe } from "./configs.js";
 
 const $ = (id) => document.getElementById(id);
 const control = (name) => (name === "configs" ? $(`config-${CONFIGS[0]}`) : $(name));
-const labelOf = (name) =>
-  name === "configs" ? "Configurations" : (document.querySelector(`label[for="${name}"]`)?.textContent.trim() ?? name);
+const labelOf = (name) => LAB_FIELDS.find((f) => f.name === name)?.label ?? name;
 
 /** The raw values of the controls: configs as a list, the rest as typed. */
 export function formValues() {
   const values = {};
   for (const f of LAB_FIELDS) {
-    values[f.name] = f.kind === "configs" ? CONFIGS.filter((c) => $(`config-${c}`).checked) : $(f.name).value.trim();
+    values[f.name] = f.kind === "names" ? CONFIGS.filter((c) => $(`config-${c}`).checked) : $(f.name).value.trim();
   }
   return values;
 }
 
 function problem(f, raw) {
-  const allowed = f.kind === "int" ? `a whole number from ${f.lo} to ${f.hi}` : `a number from ${f.lo} to ${f.hi}`;
+  const allowed = f.allowed; // the server's words for the field's kind and bounds
   const got = raw === "" ? "it is empty" : `got “${raw}”`;
   return { field: f.name, message: `${labelOf(f.name)} must be ${allowed}; ${got}.` };
 }
@@ -29,7 +28,7 @@ export function checkValues(values) {
   const problems = [];
   for (const f of LAB_FIELDS) {
     const raw = values[f.name];
-    if (f.kind === "configs") {
+    if (f.kind === "names") {
       if (!raw.length) problems.push({ field: f.name, message: "Pick at least one configuration to train." });
     } else if (f.kind === "choice") {
       if (!f.choices.includes(raw)) problems.push({ field: f.name, message: `${labelOf(f.name)} must be one of ${f.choices.join(", ")}.` });

@@ -22,14 +22,14 @@ export function canonicalConfigs(names) {
 }
 
 function isDefault(f, value) {
-  if (f.kind === "configs") return canonicalConfigs(value).join(",") === f.default.join(",");
+  if (f.kind === "names") return canonicalConfigs(value).join(",") === f.default.join(",");
   if (f.kind === "choice") return String(value) === String(f.default);
   return Number(value) === Number(f.default);
 }
 
 /** A value as Python writes it (shortest round trip; 2.0 -> "2"): JS's String does the same here. */
 function text(f, value) {
-  if (f.kind === "configs") return canonicalConfigs(value).join(",");
+  if (f.kind === "names") return canonicalConfigs(value).join(",");
   if (f.kind === "choice") return String(value);
   return String(Number(value));
 }
