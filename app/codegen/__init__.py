@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from app.codegen.keras import keras
 from app.codegen.torch import pytorch
-from app.documents.run import plan_of
 from app.link.state import State
 
 NOTES = [
@@ -27,7 +26,7 @@ NOTES = [
 
 
 def code(s: State) -> dict:
-    plan = plan_of(s)
+    plan = s.plan()
     k3, k3_fidelity = keras(s, plan, v3=True)
     k2, k2_fidelity = keras(s, plan, v3=False)
     pt, pt_fidelity = pytorch(s, plan)

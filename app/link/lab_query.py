@@ -15,12 +15,12 @@ and seeds: ``none`` (every rate 0), ``emb`` (only the Dropout after the Embeddin
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote
 
 from app.core.problems import Problem, StateError
 from app.engine.train import TrainConfig
 from app.link.fields import Choice, Field, Int, Names, Number, field, fields_of, read
-from app.link.state import FIELD, RATE_FIELDS, SEED_MAX, State, parse
+from app.link.state import FIELD, RATE_FIELDS, SEED_MAX, State, parse_with
 
 CONFIGS = ("none", "emb", "cell", "both")
 CONFIG_TITLES = {
@@ -129,16 +129,7 @@ class LabQuery:
 
 def parse_lab(query: str | list[tuple[str, str]]) -> LabQuery:
     """A ``LabQuery`` from a query string or its pairs; StateError lists every problem."""
-    if isinstance(query, str):
-        query = parse_qsl(query.removeprefix("?"), keep_blank_values=True)
-    state_pairs: list[tuple[str, str]] = []
-    values, _, problems = read(query, LAB_FIELD, lambda name, raw: state_pairs.append((name, raw)))
-    try:
-        state = parse(state_pairs)
-    except StateError as err:
-        raise StateError(err.problems + problems) from None
-    if problems:
-        raise StateError(problems)
+    state, values = parse_with(query, LAB_FIELD)
     lab = LabQuery(state=state, **values)
     if (problem := work_problem(lab)) is not None:
         raise StateError([problem])
@@ -162,7 +153,7 @@ def work_problem(lab: LabQuery) -> Problem | None:
 
 def parse_lab_lenient(pairs: list[tuple[str, str]], parse_state) -> tuple[LabQuery, list[Problem]]:
     """The lab of a link, repaired for a page: every problem reported, the rest kept.
-    ``parse_state(pairs) -> (State, problems)`` repairs the state half (app/web/pages/explorer.py)."""
+    ``parse_state(pairs) -> (State, problems)`` repairs the state half (app/web/pages/render.py)."""
     state, problems = parse_state([(k, v) for k, v in pairs if k not in LAB_FIELD])
     values, _, lab_problems = read(pairs, LAB_FIELD)
     problems += lab_problems

@@ -310,6 +310,23 @@ def parse(query: str | list[tuple[str, str]]) -> State:
     return state
 
 
+def parse_with(query: str | list[tuple[str, str]], table: dict[str, Field]) -> tuple[State, dict[str, object]]:
+    """A state and the values of another table's fields given beside it (the lab's, a route's):
+    ``(state, values)``, the table's fields absent from the link left out. StateError lists every
+    problem of both halves, the state's first."""
+    if isinstance(query, str):
+        query = parse_qsl(query.removeprefix("?"), keep_blank_values=True)
+    rest: list[tuple[str, str]] = []
+    values, _, problems = read(query, table, lambda name, raw: rest.append((name, raw)))
+    try:
+        state = parse(rest)
+    except StateError as err:
+        raise StateError(err.problems + problems) from None
+    if problems:
+        raise StateError(problems)
+    return state, values
+
+
 def _check_trained(s: State, given: dict[str, str]) -> list[Problem]:
     """Trained weights exist for one shape; init_seed does not apply to them."""
     out = []

@@ -17,13 +17,12 @@ from app.documents.trace import trace_json
 from app.lab.runner import LabRunner
 from app.lessons import load as load_lessons
 from app.link.state import DEFAULT
-from app.web.api import grads, health, lab, mc, presets, trace
+from app.web.api import grads, health, lab, mc, presets, qr, trace
 from app.web.cache import BodyCache
 from app.web.config import get_settings
 from app.web.errors import state_error_handler
-from app.web.pages import classroom
-from app.web.pages.explorer import ROOT
-from app.web.pages.explorer import router as pages_router
+from app.web.pages import assets, classroom, explorer, train
+from app.web.pages.render import ROOT
 from app.web.security import SecurityHeaders
 
 DESCRIPTION = """What dropout does inside an LSTM, exactly as Keras 3, tf.keras 2 and PyTorch do it.
@@ -59,11 +58,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     app.add_exception_handler(StateError, state_error_handler)
-    for module in (trace, mc, grads, lab, presets, health):
+    for module in (trace, mc, grads, lab, presets, health, explorer, train, assets, classroom, qr):
         app.include_router(module.router)
-    app.include_router(pages_router)
-    app.include_router(classroom.router)
-    app.include_router(classroom.api)
     app.mount("/static/vendor/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)

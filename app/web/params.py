@@ -8,8 +8,8 @@ from __future__ import annotations
 from fastapi import Request
 
 from app.core.problems import Problem, StateError, shown
-from app.link.fields import Field, Int, read
-from app.link.state import FIELDS, State, parse
+from app.link.fields import Field, Int
+from app.link.state import FIELDS, State, parse_with
 
 SAMPLES = Field("samples", Int(1, 100), 30, "Number of Monte Carlo mask draws (seeds seed, seed+1, ...).")
 LABEL = Field(
@@ -24,15 +24,7 @@ def openapi_parameters(*extra: Field) -> dict:
 
 def parse_request(request: Request, *extra: Field) -> tuple[State, dict[str, object]]:
     """The state and the route's extra fields of a request; StateError lists every problem."""
-    pairs: list[tuple[str, str]] = []
-    table = {f.name: f for f in extra}
-    values, _, problems = read(request.query_params.multi_items(), table, lambda name, raw: pairs.append((name, raw)))
-    try:
-        state = parse(pairs)
-    except StateError as err:
-        raise StateError(err.problems + problems) from None
-    if problems:
-        raise StateError(problems)
+    state, values = parse_with(request.query_params.multi_items(), {f.name: f for f in extra})
     return state, {f.name: values.get(f.name, f.default) for f in extra}
 
 

@@ -9,7 +9,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.cli import DATA_OPTIONS, TRAIN_OPTIONS
@@ -18,7 +18,8 @@ from app.engine.semantics import RATE_KNOBS, Rates
 from app.link.fields import Choice, Field, Int, Names, Number, Rate, fields_of, read
 from app.link.lab_query import LAB_FIELDS, LabQuery, parse_lab
 from app.link.state import DEFAULTS, FIELD, FIELDS, HIDEABLE, PANELS, RATE_FIELDS, State, parse
-from app.web.pages.explorer import lab_constants, page_constants
+from app.web.pages.render import page_constants
+from app.web.pages.train import lab_constants
 
 STATE_ROUTES = ("/api/trace", "/api/weights", "/api/state", "/api/code", "/api/mc", "/api/grads")
 
@@ -173,6 +174,7 @@ KINDS = [
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: type(k).__name__)
+@settings(deadline=None, max_examples=300)  # no deadline: the machine is shared
 @given(raw=st.text(alphabet="0123456789.,-+eabxyz ", max_size=12))
 def test_a_kind_either_refuses_with_its_allowed_words_or_writes_back_what_it_read(kind, raw):
     f = Field("f", kind, None, "a field")

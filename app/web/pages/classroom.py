@@ -1,4 +1,4 @@
-"""Pages for a class: lessons, one figure to embed, and the QR code of a link.
+"""Pages for a class: lessons and one figure to embed (the QR code of a link: app/web/api/qr.py).
 
     /lessons                      every lesson, with its level and minutes
     /lessons/<slug>               its first step
@@ -6,31 +6,26 @@
                                   link, with the lesson beside it; the step is the URL
     /embed?<state>&view=<figure>  one figure without the page around it, for an iframe (the only
                                   page another site may frame: app/web/security.py)
-    /api/qr?link=<path>           the QR code (SVG) of a link of this site, for "Share with the room"
 
 ``?present=1`` works on each page as on the explorer (classroom mode).
 """
 
 from __future__ import annotations
 
-import io
-from functools import lru_cache
 from urllib.parse import parse_qsl
 
-import segno
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.core.problems import Problem, StateError, shown
+from app.core.problems import Problem, shown
 from app.lessons import lesson_by_slug, load
 from app.lessons.targets import FOCUS
-from app.web.errors import ERROR_RESPONSES
-from app.web.pages.explorer import explorer_context, lab_context, page_constants, page_params, render, templates
+from app.web.pages.explorer import explorer_context
+from app.web.pages.render import page_constants, page_params, render, templates
+from app.web.pages.train import lab_context
 
 router = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api", tags=["classroom"])
 EMBED_VIEWS = ("cell", *[t for t in FOCUS["explorer"] if t.startswith("fig-")])
-MAX_LINK = 2000  # a QR code (error correction M) holds about 2,300 characters
 
 
 def _not_found(request: Request, what: str) -> Response:
@@ -121,58 +116,3 @@ def embed(request: Request) -> Response:
     rest = [(k, v) for k, v in pairs if k != "view"]
     context = explorer_context(request, rest, extra_problems=extra, embed={"view": view})
     return render(request, "embed.html", {**context, "view": view})
-
-
-@lru_cache(maxsize=256)
-def qr_svg(url: str) -> bytes:
-    out = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(
-        out, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=url
-    )
-    return out.getvalue()
-
-
-@api.get(
-    "/qr",
-    summary="The QR code of a link of this site (SVG), for the classroom's share panel",
-    responses={
-        200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}, "description": "An SVG QR code."},
-        **ERROR_RESPONSES,
-    },
-    openapi_extra={
-        "parameters": [
-            {
-                "name": "link",
-                "in": "query",
-                "required": True,
-                "description": f"A path of this site, e.g. /lessons/seed-question/1 (at most {MAX_LINK} characters).",
-                "schema": {"type": "string", "pattern": "^/[^/\\\\]", "maxLength": MAX_LINK},
-            }
-        ]
-    },
-)
-def qr(request: Request) -> Response:
-    """``link`` is a path of this site ("/lessons/seed-question/2?present=1"); the code holds its
-    absolute URL as this request reached the server."""
-    pairs = request.query_params.multi_items()
-    links = [v for k, v in pairs if k == "link"]
-    if [k for k, _ in pairs] != ["link"]:
-        problem = Problem(
-            "link", "", "one link parameter and nothing else", "give one link=/path and no other parameter."
-        )
-        raise StateError([problem])
-    link = links[0]
-    if not link.startswith("/") or link.startswith("//") or len(link) > MAX_LINK or any(c in link for c in "\r\n\\"):
-        raise StateError(
-            [
-                Problem(
-                    "link",
-                    shown(link),
-                    f"a path of this site starting with one /, at most {MAX_LINK} characters",
-                    f"link must be a path of this site such as /lessons/seed-question/1, at most {MAX_LINK} "
-                    "characters.",
-                )
-            ]
-        )
-    base = str(request.base_url).rstrip("/")
-    return Response(qr_svg(base + link), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})

@@ -1,118 +1,25 @@
-"""HTML routes: the explorer (``/`` and ``/?<state>``), the API docs and the vendored assets.
-
-Every view is a pure function of its URL. The explorer embeds the trace of its state so that
-the first paint waits for no API call. A link with errors still opens: the offending fields
-fall back (a rate a preset lacks to 0, anything else to its default), the page shows each
-problem beside its control and keeps the rest. Templates escape every reflected value
-(Jinja2 autoescape); JSON embedded in a page has <, > and & escaped as \\u003c, \\u003e, \\u0026.
-"""
+"""The explorer: ``/`` and ``/?<state>`` (with ``vs.FIELD=VALUE``: model B beside it). It embeds the
+trace of its state, so the first paint waits for no API call."""
 
 from __future__ import annotations
 
-import importlib.resources
-import re
 from collections.abc import Sequence
-from functools import lru_cache
-from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse, HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse
 
-from app import __version__
 from app.core.encoding import dumps
-from app.core.problems import Problem, StateError, shown
-from app.documents.trace import trace_json
-from app.engine.semantics import CUSTOM_CHOICES, PRESETS
-from app.engine.vocab import WORDS
+from app.core.problems import Problem, StateError
+from app.engine.semantics import PRESETS
 from app.link import compare
-from app.link.lab_query import CONFIG_TITLES, LAB_FIELD, LAB_FIELDS, MAX_WORK, VAL_SIZE, parse_lab_lenient
 from app.link.state import (
-    DEFAULTS,
     FIELD,
-    FIELDS,
-    HIDEABLE,
-    MAX_STEPS,
-    MAX_TEXT,
     PANELS,
-    SEED_MAX,
-    TRAINED_SHAPE,
-    VERSION,
     State,
-    parse,
 )
-from app.web.cache import compress, get_or_build, negotiated
-from app.web.config import get_settings
-from app.web.pages.modules import preload_modules
-from app.web.params import SAMPLES, reject_params
+from app.web.pages.render import PLOTLY_JS, html_json, page_constants, page_params, parse_lenient, render, trace_text
 
-ROOT = Path(__file__).resolve().parents[3]
-templates = Jinja2Templates(directory=ROOT / "templates")
-templates.env.globals["preload_modules"] = preload_modules  # the modulepreload links of a page's entry
 router = APIRouter(include_in_schema=False)
-PLOTLY_FILE = importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
-with PLOTLY_FILE.open("rb") as _f:  # the plotly.js version, from the bundle's own header
-    PLOTLY_VERSION = re.search(rb"plotly\.js v([0-9][0-9A-Za-z.\-]*)", _f.read(200)).group(1).decode()
-PLOTLY_JS = f"/static/vendor/plotly-{PLOTLY_VERSION}.min.js"
-
-
-def html_json(text: str) -> str:
-    """JSON text made safe inside <script type="application/json">: no <, > or & left."""
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def parse_lenient(pairs: list[tuple[str, str]]) -> tuple[State, list[Problem]]:
-    """The state of a link, repaired: every problem reported, the rest of the link kept."""
-    problems: list[Problem] = []
-    for _ in range(4):
-        try:
-            return parse(pairs), problems
-        except StateError as err:
-            problems += [p for p in err.problems if p not in problems]
-            bad = {p.field: p for p in err.problems}
-            fixed = [(k, v) for k, v in pairs if k not in bad]
-            fixed += [(f, p.fallback) for f, p in bad.items() if p.fallback is not None]
-            pairs = fixed
-    return State(), problems
-
-
-@lru_cache(maxsize=1)
-def page_constants() -> dict:
-    """What the page's scripts need of the field table and the server's bounds: one source."""
-    fields = [f.as_json() for f in FIELDS]
-    # knobs: the rates a preset has, and for custom the sharing / timing choices it alone takes
-    presets = [
-        {
-            "name": p.name,
-            "title": p.title,
-            "knobs": sorted(p.knobs) + (list(CUSTOM_CHOICES) if p.name == "custom" else []),
-        }
-        for p in PRESETS.values()
-    ]
-    defaults = {str(v): {f.name: f.kind.to_json(getattr(d, f.name)) for f in FIELDS} for v, d in DEFAULTS.items()}
-    return {
-        "fields": fields,
-        # what a teacher's link hides, as the controls name it: a field's label, or a panel's title
-        "hide_labels": {name: FIELD[name].label if name in FIELD else PANELS[name] for name in HIDEABLE},
-        "presets": presets,
-        "version": VERSION,
-        "defaults": defaults,
-        "trained_shape": TRAINED_SHAPE,
-        "limits": {
-            "mc_max_work": get_settings().mc_max_work,
-            "mc_samples_max": SAMPLES.hi,
-            "seed_max": SEED_MAX,
-            "text_max": MAX_TEXT,
-            "steps_max": MAX_STEPS,
-        },
-        "vocabulary": list(WORDS),
-    }
-
-
-def _trace_text(request: Request, s: State) -> str:
-    """The trace JSON of ``s``, shared with /api/trace through the response cache."""
-    body, _ = get_or_build(request.app.state.cache, "trace|" + s.canonical(), lambda: trace_json(s), get_settings())
-    return body.decode()
 
 
 def _compare(request: Request, a: State, vs: list[tuple[str, str]]) -> dict:
@@ -124,28 +31,6 @@ def _compare(request: Request, a: State, vs: list[tuple[str, str]]) -> dict:
     if b is None:
         return {"vs": [], "query": None, "problems": []}
     return {"vs": vs, "query": b.canonical(), "link": compare.canonical(a, b), "problems": [], "b": b}
-
-
-def render(request: Request, template: str, context: dict) -> Response:
-    html = templates.get_template(template).render({"request": request, "version": __version__, **context}).encode()
-    headers = {"Cache-Control": "no-cache"}
-    body = negotiated(request, html, compress(html, get_settings()), headers)  # ISA-L, like the API
-    return Response(body, media_type="text/html; charset=utf-8", headers=headers)
-
-
-PRESENT = "present"  # ?present=1 on any page: classroom mode (large type, keyboard, share panel)
-
-
-def page_params(pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], bool, list[Problem]]:
-    """The page's own parameters taken out of a link: (the rest, present, problems)."""
-    rest = [(k, v) for k, v in pairs if k != PRESENT]
-    values = [v for k, v in pairs if k == PRESENT]
-    if values and (len(values) > 1 or values[0] not in ("0", "1")):
-        problem = Problem(
-            PRESENT, shown(values[-1]), "0 or 1, once", "present must be 0 or 1 (classroom mode), given once."
-        )
-        return rest, False, [problem]
-    return rest, values == ["1"], []
 
 
 def explorer_context(
@@ -169,8 +54,8 @@ def explorer_context(
         "fields": FIELD,
         "panels": PANELS,
         "limits": page_constants()["limits"],
-        "trace_json": html_json(_trace_text(request, s)),
-        "compare_trace_json": html_json(_trace_text(request, b)) if b is not None else "null",
+        "trace_json": html_json(trace_text(request, s)),
+        "compare_trace_json": html_json(trace_text(request, b)) if b is not None else "null",
         "constants_json": html_json(
             dumps(
                 {
@@ -190,74 +75,3 @@ def explorer_context(
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def explorer(request: Request) -> Response:
     return render(request, "explorer.html", explorer_context(request, request.query_params.multi_items()))
-
-
-@router.api_route("/train", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def training_lab(request: Request) -> Response:
-    """The training lab: the configurations of a state trained side by side (/api/train)."""
-    return render(request, "train.html", lab_context(request, request.query_params.multi_items()))
-
-
-@lru_cache(maxsize=1)
-def lab_constants() -> dict:
-    """What the lab page's scripts need of the lab's field table and bounds."""
-    return {
-        "lab_fields": [f.as_json() for f in LAB_FIELDS],
-        "config_titles": CONFIG_TITLES,
-        "lab_limits": {"max_work": MAX_WORK, "val_size": VAL_SIZE},
-    }
-
-
-def lab_context(
-    request: Request, pairs: list[tuple[str, str]], extra_problems: Sequence[Problem] = (), **extra
-) -> dict:
-    """What train.html renders for a lab link (the lab, and a lesson step drawn by it)."""
-    pairs, present, problems = page_params(pairs)
-    problems = [*extra_problems, *problems]
-    lab, lab_problems = parse_lab_lenient(pairs, parse_lenient)
-    problems += lab_problems
-    constants = {
-        **page_constants(),
-        **lab_constants(),
-        "lab": {"query": lab.canonical(), "state": lab.state.canonical(), "configs": list(lab.configs)},
-        "problems": [p.as_dict() for p in problems],
-        "present": present,
-        "plotly": PLOTLY_JS,
-        **extra,
-    }
-    return {
-        "present": present,
-        "lab": lab,
-        "state": lab.state,
-        "problems": problems,
-        "problem_map": {p.field: p for p in problems},
-        "lab_fields": LAB_FIELD,
-        "config_titles": CONFIG_TITLES,
-        "constants_json": html_json(dumps(constants)),
-        "plotly_js": PLOTLY_JS,
-    }
-
-
-@router.api_route("/docs", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def docs(request: Request) -> HTMLResponse:
-    reject_params(request)
-    return templates.TemplateResponse(request, "docs.html", {"version": __version__})
-
-
-@router.get("/favicon.ico")
-def favicon() -> FileResponse:
-    return FileResponse(ROOT / "static" / "favicon.svg", media_type="image/svg+xml")
-
-
-@lru_cache(maxsize=1)
-def _plotly_bytes() -> tuple[bytes, bytes]:
-    body = PLOTLY_FILE.read_bytes()
-    return body, compress(body, get_settings(), always=True)
-
-
-@router.get(PLOTLY_JS)
-def plotly_js(request: Request) -> Response:
-    """plotly.js from the installed plotly package (never a CDN), its version in the name, so
-    it may be cached for a year; gzipped once, in memory."""
-    headers = {"Cache-Control": "public, max-age=31536000, immutable"}
-    return Response(negotiated(request, *_plotly_bytes(), headers), media_type="text/javascript", headers=headers)

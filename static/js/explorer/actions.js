@@ -1,6 +1,6 @@
 // Page actions: copy link, download the trace, "Larger text" for a projector, and the controls
 // drawer of narrow layouts (phones; a projector with larger text), opened from the sticky bar.
-import { emit, lab, setView } from "./store.js";
+import { emit, setView, store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,14 +18,14 @@ export function setDrawer(open) {
 }
 
 function applyBig() {
-  document.documentElement.classList.toggle("present", lab.view.big);
-  $("larger-text").setAttribute("aria-pressed", String(lab.view.big));
+  document.documentElement.classList.toggle("present", store.view.big);
+  $("larger-text").setAttribute("aria-pressed", String(store.view.big));
 }
 
 export function bindActions(setStatus) {
   applyBig();
   $("larger-text").addEventListener("click", () => {
-    setView({ big: !lab.view.big });
+    setView({ big: !store.view.big });
     applyBig();
     setDrawer(false);
     emit("style");
@@ -67,7 +67,7 @@ export function bindActions(setStatus) {
     }
   });
   $("download-trace").addEventListener("click", async () => {
-    const res = await fetch(`/api/trace?${lab.trace.state}`);
+    const res = await fetch(`/api/trace?${store.trace.state}`);
     const blob = await res.blob();
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);

@@ -9,7 +9,7 @@ import { equationKey } from "../equations.js";
 import { GATES } from "../gates.js";
 import { reachAt } from "../reach.js";
 import { layerData } from "../trace-data.js";
-import { currentLayer, currentStep, currentUnit, lab } from "./store.js";
+import { currentLayer, currentStep, currentUnit, store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -50,7 +50,7 @@ function outputLine(trace, n, t) {
 }
 
 export function renderCell() {
-  const trace = lab.trace;
+  const trace = store.trace;
   const n = currentLayer();
   const t = currentStep();
   const unit = currentUnit();

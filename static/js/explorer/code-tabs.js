@@ -2,13 +2,13 @@
 // line that says whether the framework's own layers do exactly what the plan says.
 import { CODE_TABS } from "../state.js";
 import { side } from "./side-data.js";
-import { lab, setView } from "./store.js";
+import { setView, store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 
 export function renderCode() {
-  const code = side("code", lab.trace);
-  const tab = lab.view.code;
+  const code = side("code", store.trace);
+  const tab = store.view.code;
   for (const name of CODE_TABS) {
     const button = $(`tab-${name}`);
     button.setAttribute("aria-selected", String(name === tab));

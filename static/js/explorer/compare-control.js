@@ -5,7 +5,7 @@ import { getJSON } from "../api.js";
 import { FIELD } from "../constants.js";
 import { compareQuery } from "../state.js";
 import { compareChoices, pairsInWords, samePairs } from "./compare-choices.js";
-import { lab } from "./store.js";
+import { store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 const NONE = "none";
@@ -25,7 +25,7 @@ function node(tag, text, cls) {
 
 /** The options for A's config; rebuilt only when they change, so a keyboard walk is not disturbed. */
 function buildOptions() {
-  const next = compareChoices(lab.trace.config);
+  const next = compareChoices(store.trace.config);
   const key = JSON.stringify(next);
   if (key === choicesKey) return;
   choicesKey = key;
@@ -53,7 +53,7 @@ function optionOf(id) {
 function markChecked() {
   const refused = [];
   for (const c of choices) {
-    const problem = c.vs.length ? verdicts.get(compareQuery(lab.trace.state, c.vs)) : "";
+    const problem = c.vs.length ? verdicts.get(compareQuery(store.trace.state, c.vs)) : "";
     const option = optionOf(c.id);
     option.disabled = !c.vs.length || Boolean(problem);
     option.textContent = problem ? `${c.label} (not possible here)` : c.label;
@@ -66,7 +66,7 @@ function markChecked() {
 
 /** Ask the server about every choice not asked about yet (cheap: /api/state computes no arrays). */
 async function checkChoices() {
-  const base = lab.trace.state;
+  const base = store.trace.state;
   const todo = [...new Set(choices.filter((c) => c.vs.length).map((c) => compareQuery(base, c.vs)))].filter((q) => !verdicts.has(q));
   await Promise.all(
     todo.map(async (query) => {
@@ -74,13 +74,13 @@ async function checkChoices() {
       verdicts.set(query, r.ok ? "" : (r.body?.problems ?? []).map((p) => p.message).join(" ") || `The server answered ${r.status}.`);
     }),
   );
-  if (lab.trace.state !== base) return;
+  if (store.trace.state !== base) return;
   markChecked();
   $("compare-with").dataset.checked = base; // every choice asked about, for this A
 }
 
 function selectCurrent() {
-  const vs = lab.compare.vs;
+  const vs = store.compare.vs;
   const match = vs.length ? choices.find((c) => c.vs.length && samePairs(c.vs, vs)) : null;
   $("compare-with").value = !vs.length ? NONE : (match?.id ?? OTHER);
 }
@@ -99,7 +99,7 @@ export function showCompareProblems(problems) {
 }
 
 function renderFields() {
-  const vs = lab.compare.vs;
+  const vs = store.compare.vs;
   $("compare-fields").replaceChildren(
     ...vs.map(([k, v]) => {
       const li = node("li");
@@ -123,23 +123,23 @@ export function renderCompareControl() {
   markChecked();
   selectCurrent();
   renderFields();
-  showCompareProblems(lab.compare.problems);
-  const b = lab.compare.trace;
+  showCompareProblems(store.compare.problems);
+  const b = store.compare.trace;
   const note = $("compare-note");
   note.hidden = !b;
   if (b) {
     note.textContent =
-      b.state === lab.trace.state
+      b.state === store.trace.state
         ? "B is the same model as A (every vs. field equals A's): B − A is 0 everywhere, and the link leaves these fields out."
-        : `B is A with ${pairsInWords(lab.compare.vs)}. Both run on the same weights and input.`;
+        : `B is A with ${pairsInWords(store.compare.vs)}. Both run on the same weights and input.`;
   }
 }
 
 /** The editor's value box starts from B's value of the field, else A's. */
 function fillValue() {
   const name = $("compare-field").value;
-  const given = lab.compare.vs.find(([k]) => k === name);
-  const mine = lab.trace.config[name];
+  const given = store.compare.vs.find(([k]) => k === name);
+  const mine = store.trace.config[name];
   $("compare-value").value = given ? given[1] : Array.isArray(mine) ? mine.join(",") : String(mine ?? "");
   $("compare-allowed").textContent = `${name}: ${FIELD[name].allowed}.`;
 }
@@ -163,7 +163,7 @@ export function bindCompareControl(apply) {
   const set = () => {
     const name = $("compare-field").value;
     const value = $("compare-value").value.trim();
-    const rest = lab.compare.vs.filter(([k]) => k !== name && !(name === "text" && k === "tokens") && !(name === "tokens" && k === "text"));
+    const rest = store.compare.vs.filter(([k]) => k !== name && !(name === "text" && k === "tokens") && !(name === "tokens" && k === "text"));
     applyVs([...rest, [name, value]]);
   };
   $("compare-set").addEventListener("click", set);

@@ -1,19 +1,19 @@
 // The controls: form inputs <-> the state's values, what the chosen preset lets you change,
 // each problem beside its control, and a note where a rate is set but does nothing.
 import { FIELDS, GOVERNED, PRESETS, TRAINED_SHAPE } from "../constants.js";
-import { lab } from "./store.js";
+import { store } from "./store.js";
 import { stateValues } from "./side-data.js";
 
 const $ = (id) => document.getElementById(id);
 
 const knobsOf = (preset) => new Set(preset.knobs);
 
-let tokensMode = lab.trace.config.tokens !== null;
+let tokensMode = store.trace.config.tokens !== null;
 let unboxed = {}; // fields without a control (v, tokens, hide, vocab, emb) set by setControls / setUnboxed
 
 /** The state the controls describe (a disabled rate counts as 0, other disabled fields as unset). */
 export function controlValues() {
-  const values = { ...stateValues(lab.trace.config), ...unboxed };
+  const values = { ...stateValues(store.trace.config), ...unboxed };
   for (const f of FIELDS) {
     const input = $(f.name);
     if (!input || f.name === "text") continue;

@@ -1,17 +1,17 @@
 // One cursor across every view: the timestep and the unit. The scrubber, the step buttons, Play
 // (and Space) and a click on any heatmap move it; everything that shows a step or a unit follows
 // (the cell, the compact cell, the column and row outlined on every heatmap, one unit over time).
-import { currentStep, emit, lab, setView } from "./store.js";
+import { currentStep, emit, setView, store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 const PLAY_MS = 900;
 let playing = null;
 
-export function setCursor({ t = lab.view.t, unit = lab.view.unit }) {
-  const steps = lab.trace.tokens.length;
+export function setCursor({ t = store.view.t, unit = store.view.unit }) {
+  const steps = store.trace.tokens.length;
   const next = { t: Math.max(0, Math.min(steps - 1, t)), unit };
-  const unitChanged = next.unit !== lab.view.unit;
-  if (next.t === lab.view.t && !unitChanged) return;
+  const unitChanged = next.unit !== store.view.unit;
+  if (next.t === store.view.t && !unitChanged) return;
   performance.mark("lab-cursor");
   setView(next);
   $("timestep").value = String(next.t);
@@ -25,7 +25,7 @@ export function setCursor({ t = lab.view.t, unit = lab.view.unit }) {
 export function pickPoint(rows) {
   return (point) => {
     const index = point.pointIndex ?? point.pointNumber;
-    if (Array.isArray(index)) setCursor({ t: index[1], unit: rows === "unit" ? index[0] : lab.view.unit });
+    if (Array.isArray(index)) setCursor({ t: index[1], unit: rows === "unit" ? index[0] : store.view.unit });
     else if (typeof index === "number") setCursor({ t: index });
   };
 }
@@ -37,9 +37,9 @@ function setPlaying(on) {
   button.setAttribute("aria-pressed", String(on));
   button.textContent = on ? "Pause" : "Play";
   if (!on) return;
-  if (currentStep() >= lab.trace.tokens.length - 1) setCursor({ t: 0 });
+  if (currentStep() >= store.trace.tokens.length - 1) setCursor({ t: 0 });
   playing = setInterval(() => {
-    if (currentStep() >= lab.trace.tokens.length - 1) setPlaying(false);
+    if (currentStep() >= store.trace.tokens.length - 1) setPlaying(false);
     else setCursor({ t: currentStep() + 1 });
   }, PLAY_MS);
 }
@@ -50,15 +50,15 @@ export function togglePlay() {
 
 /** The scrubber's bounds follow the trace's length; the layer menu its layers. */
 export function updateScrubber() {
-  const steps = lab.trace.tokens.length;
+  const steps = store.trace.tokens.length;
   const slider = $("timestep");
   slider.max = String(steps - 1);
   slider.value = String(currentStep());
   const select = $("layer-shown");
-  const layers = lab.trace.layers.length;
+  const layers = store.trace.layers.length;
   if (select.options.length !== layers) {
     select.replaceChildren(
-      ...lab.trace.layers.map((_, n) => {
+      ...store.trace.layers.map((_, n) => {
         const opt = document.createElement("option");
         opt.value = String(n);
         opt.textContent = `${n + 1} of ${layers}`;
@@ -66,7 +66,7 @@ export function updateScrubber() {
       }),
     );
   }
-  select.value = String(Math.min(lab.view.layer, layers - 1));
+  select.value = String(Math.min(store.view.layer, layers - 1));
   select.disabled = layers === 1;
   select.hidden = layers === 1; // one layer: nothing to choose
   select.labels[0].hidden = layers === 1;

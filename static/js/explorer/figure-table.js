@@ -9,7 +9,7 @@ import { unitFigure } from "../figures/gates.js";
 import { layerData } from "../trace-data.js";
 import { pickPoint } from "./cursor.js";
 import { side, sideKey } from "./side-data.js";
-import { currentLayer, currentUnit, lab, modelB } from "./store.js";
+import { currentLayer, currentUnit, modelB, store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 const unitClick = pickPoint("unit");
@@ -50,7 +50,7 @@ function modelFigures(scheduler, trace, other, who) {
 }
 
 export function renderFigures(scheduler) {
-  const a = lab.trace;
+  const a = store.trace;
   const b = modelB();
   modelFigures(scheduler, a, b, b ? "A" : "");
   if (b) modelFigures(scheduler, b, a, "B");
@@ -64,11 +64,11 @@ export function renderFigures(scheduler) {
 /** The model A is set against: B in compare mode, else no dropout (side data, null while loading). */
 function against() {
   const b = modelB();
-  return b ? { trace: b, name: "B" } : { trace: side("baseline", lab.trace), name: "no dropout" };
+  return b ? { trace: b, name: "B" } : { trace: side("baseline", store.trace), name: "no dropout" };
 }
 
 export function renderUnit(scheduler) {
-  const trace = lab.trace;
+  const trace = store.trace;
   const u = currentUnit();
   $("unit-hint").hidden = u !== null;
   if (u === null) return scheduler.draw("fig-unit", "none", () => null);
@@ -80,7 +80,7 @@ export function renderUnit(scheduler) {
 }
 
 export function renderDiff(scheduler) {
-  const a = lab.trace;
+  const a = store.trace;
   const { trace: b, name: bName } = against();
   const comparing = bName === "B";
   $("diff-title").textContent = comparing ? "B − A: what the change does" : "Against no dropout";
@@ -91,12 +91,12 @@ export function renderDiff(scheduler) {
   note.hidden = ok;
   note.textContent = ok ? "" : incomparable(a, b);
   if (!ok) return scheduler.draw("fig-diff", "none", () => null);
-  const name = lab.view.diff;
+  const name = store.view.diff;
   scheduler.draw("fig-diff", `${a.state}|${b.state}|${n}|${name}|${bName}`, () => diffOf(a, b, n, name, comparing), unitClick);
 }
 
 export function renderOutput(scheduler) {
-  const a = lab.trace;
+  const a = store.trace;
   const b = modelB();
   scheduler.draw("fig-output", `${a.state}|${b?.state ?? ""}|${sideKey("mc", a)}|${sideKey("mc", b)}`, () =>
     outputOf(a, b, side("mc", a), b ? side("mc", b) : null));

@@ -10,7 +10,7 @@ import { GATES } from "../gates.js";
 import { embeddingMask, layerData } from "../trace-data.js";
 import { pickPoint } from "./cursor.js";
 import { loadSide, side } from "./side-data.js";
-import { currentLayer, lab, modelB, setView } from "./store.js";
+import { currentLayer, modelB, setView, store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 const elementClick = pickPoint("element");
@@ -18,10 +18,10 @@ const NAMES = { 0: "negative", 1: "positive" };
 
 /** {rule, label, grads}: the rule's answer (null until loaded), the label shown, its answer. */
 function shown() {
-  const rule = side("grads", lab.trace, null);
-  if (!rule) return { rule: null, label: lab.view.label, grads: null };
-  const label = lab.view.label ?? rule.label;
-  return { rule, label, grads: label === rule.label ? rule : side("grads", lab.trace, label) };
+  const rule = side("grads", store.trace, null);
+  if (!rule) return { rule: null, label: store.view.label, grads: null };
+  const label = store.view.label ?? rule.label;
+  return { rule, label, grads: label === rule.label ? rule : side("grads", store.trace, label) };
 }
 
 function renderLabel(rule, label) {
@@ -88,10 +88,10 @@ function sentences(trace, grads, label, z) {
 }
 
 export function renderGradients(scheduler) {
-  const trace = lab.trace;
+  const trace = store.trace;
   const { rule, label, grads } = shown();
   renderLabel(rule, label);
-  if (rule && lab.view.label === rule.label) setView({ label: null });
+  if (rule && store.view.label === rule.label) setView({ label: null });
   if (!grads) return;
   const tag = modelB() ? "A" : "";
   const labels = stepLabels(trace.tokens);
@@ -117,10 +117,10 @@ export function renderGradients(scheduler) {
 export function bindGradients(scheduler) {
   const select = $("grad-label");
   select.addEventListener("change", async () => {
-    const rule = side("grads", lab.trace, null);
+    const rule = side("grads", store.trace, null);
     const v = Number(select.value);
     setView({ label: rule && v === rule.label ? null : v });
-    await loadSide([["grads", lab.trace, lab.view.label]]);
+    await loadSide([["grads", store.trace, store.view.label]]);
     renderGradients(scheduler);
   });
 }

@@ -5,7 +5,7 @@
 // other screen that opens it.
 import { FIELD, HIDE_LABELS } from "../constants.js";
 import { pageHide } from "../state.js";
-import { lab } from "./store.js";
+import { store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,7 +33,7 @@ let revealed = false;
 
 /** The names hidden by the link shown (its state's hide and the page's). */
 export function hiddenNames() {
-  const names = new Set([...(lab.trace.config.hide ?? []), ...pageHide()]);
+  const names = new Set([...(store.trace.config.hide ?? []), ...pageHide()]);
   return HIDEABLE.filter((name) => names.has(name));
 }
 

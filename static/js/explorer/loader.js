@@ -7,14 +7,14 @@ import { compareLink, compareQuery, linkValues, rawCompareLink, showState, toQue
 import { showCompareProblems } from "./compare-control.js";
 import { clearProblems, controlValues, setControls, setStatus, showProblems } from "./controls.js";
 import { loadSide } from "./side-data.js";
-import { emit, lab, shownKey } from "./store.js";
+import { emit, shownKey, store } from "./store.js";
 
 /** The address bar: A's canonical state and B's differing fields (app/link/compare.py), or the vs.
  * fields B could not take, so that a reload names the same problems. */
 export function pageLink() {
-  const { trace, vs } = lab.compare;
-  if (trace) return compareLink(lab.trace.state, trace.state);
-  return vs.length ? rawCompareLink(lab.trace.state, vs) : lab.trace.state;
+  const { trace, vs } = store.compare;
+  if (trace) return compareLink(store.trace.state, trace.state);
+  return vs.length ? rawCompareLink(store.trace.state, vs) : store.trace.state;
 }
 
 /** B's problems as the page shows them: the API names the plain field, the page vs.FIELD. */
@@ -26,10 +26,10 @@ function asCompared(body, status) {
 /** The side data of what is shown: A's Monte Carlo draws, code and gradients (the rule's label,
  * and the one chosen), and B's draws in compare mode, else the no-dropout baseline. */
 function sideJobs() {
-  const a = lab.trace;
-  const b = lab.compare.trace;
+  const a = store.trace;
+  const b = store.compare.trace;
   const jobs = [["mc", a], ["code", a], ["grads", a, null]];
-  if (lab.view.label !== null) jobs.push(["grads", a, lab.view.label]);
+  if (store.view.label !== null) jobs.push(["grads", a, store.view.label]);
   jobs.push(b ? ["mc", b] : ["baseline", a]);
   return jobs;
 }
@@ -58,7 +58,7 @@ let request = 0;
  * asked for is shown; a vs. change that B cannot take is not applied (its problem is shown). */
 async function update(vs = null) {
   const a = toQuery(controlValues());
-  const pairs = vs ?? lab.compare.vs;
+  const pairs = vs ?? store.compare.vs;
   const key = wanted(a, pairs);
   if (key === lastKey) return key === shown;
   lastKey = key;
@@ -71,8 +71,8 @@ async function update(vs = null) {
   const aChanged = a !== aQuery;
   try {
     const [ra, rb] = await Promise.all([
-      aChanged ? getJSON(`/api/trace?${a}`, inflight.signal) : { ok: true, body: lab.trace },
-      b === null || b === bQuery ? { ok: true, body: b && lab.compare.trace } : getJSON(`/api/trace?${b}`, inflight.signal),
+      aChanged ? getJSON(`/api/trace?${a}`, inflight.signal) : { ok: true, body: store.trace },
+      b === null || b === bQuery ? { ok: true, body: b && store.compare.trace } : getJSON(`/api/trace?${b}`, inflight.signal),
     ]);
     if (mine !== request) return false;
     if (!ra.ok) {
@@ -84,8 +84,8 @@ async function update(vs = null) {
       showCompareProblems(asCompared(rb.body, rb.status));
       return false;
     }
-    lab.trace = ra.body;
-    lab.compare = rb.ok ? { vs: pairs, trace: rb.body, problems: [] } : { vs: pairs, trace: null, problems: asCompared(rb.body, rb.status) };
+    store.trace = ra.body;
+    store.compare = rb.ok ? { vs: pairs, trace: rb.body, problems: [] } : { vs: pairs, trace: null, problems: asCompared(rb.body, rb.status) };
     aQuery = a;
     bQuery = rb.ok ? b : null;
     shown = key;
@@ -137,6 +137,6 @@ export function prefetchLink(link) {
 /** What the page was rendered with is what is shown. */
 export function startLoader() {
   aQuery = toQuery(controlValues());
-  bQuery = lab.compare.trace ? compareQuery(aQuery, lab.compare.vs) : null;
-  shown = lastKey = wanted(aQuery, lab.compare.vs);
+  bQuery = store.compare.trace ? compareQuery(aQuery, store.compare.vs) : null;
+  shown = lastKey = wanted(aQuery, store.compare.vs);
 }

@@ -3,7 +3,7 @@
 // compare mode model B has its own strip under A's, saying which fields make it B.
 import { modelLayers } from "../model-line.js";
 import { pairsInWords } from "./compare-choices.js";
-import { lab, modelB } from "./store.js";
+import { modelB, store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,7 +36,7 @@ function fill(trace, prefix) {
 }
 
 export function updateStrip() {
-  const a = lab.trace;
+  const a = store.trace;
   const b = modelB();
   fill(a, "strip");
   $("strip-who").hidden = !b;
@@ -47,7 +47,7 @@ export function updateStrip() {
     return;
   }
   fill(b, "strip-b");
-  $("strip-b-vs").textContent = b.state === a.state ? "B = A: the same model" : `B = A with ${pairsInWords(lab.compare.vs)}`;
+  $("strip-b-vs").textContent = b.state === a.state ? "B = A: the same model" : `B = A with ${pairsInWords(store.compare.vs)}`;
   const dp = b.output.probability - a.output.probability;
   $("bar-probability").textContent = `A ${p} · B ${b.output.probability.toFixed(4)} (B − A ${dp >= 0 ? "+" : "−"}${Math.abs(dp).toFixed(4)})`;
 }

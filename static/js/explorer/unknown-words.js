@@ -1,12 +1,12 @@
 // Words the model does not know become <unk>: they are named beside the input, with the
 // vocabulary one click away.
 import { VOCABULARY } from "../constants.js";
-import { lab } from "./store.js";
+import { store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 
 export function renderUnknownWords() {
-  const words = lab.trace.unknown_words ?? [];
+  const words = store.trace.unknown_words ?? [];
   const box = $("unknown-words");
   box.hidden = !words.length;
   $("unknown-list").textContent = words.join(", ");

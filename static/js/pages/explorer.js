@@ -20,7 +20,7 @@ import { bindGradients, renderGradients } from "../explorer/gradients.js";
 import { pageLink, schedule, scheduleSide, setCompare, startLoader } from "../explorer/loader.js";
 import { updateStrip } from "../explorer/model-strip.js";
 import { createScheduler } from "../explorer/scheduler.js";
-import { currentStep, currentUnit, emit, lab, modelB, on, setView, shownKey } from "../explorer/store.js";
+import { currentStep, currentUnit, emit, modelB, on, setView, shownKey, store } from "../explorer/store.js";
 import { bindTeaching } from "../explorer/teaching.js";
 import { bindVocabulary, renderUnknownWords } from "../explorer/unknown-words.js";
 
@@ -38,7 +38,7 @@ const scheduler = createScheduler({
 
 /** What needs no Plotly: the verdict, the plan, the model strips, the cell, "Compare with...". */
 function renderPanels() {
-  const trace = lab.trace;
+  const trace = store.trace;
   const comparing = Boolean(modelB());
   document.body.classList.toggle("comparing", comparing);
   $("cell-who").hidden = !comparing;
@@ -60,7 +60,7 @@ function renderPanels() {
 const WIDTHS = [600, 900, 1200, 1500];
 const widthBand = () => WIDTHS.filter((w) => window.innerWidth >= w).length;
 
-const bigText = () => lab.view.big || PRESENT; // classroom mode: large type everywhere
+const bigText = () => store.view.big || PRESENT; // classroom mode: large type everywhere
 
 function styleKey() {
   return `${bigText() ? "big" : ""}|${widthBand()}|`;
@@ -115,7 +115,7 @@ function listen() {
 function start() {
   performance.mark("lab-start");
   $("diff-of").replaceChildren(...DIFF_CHOICES.map((name) => new Option(name, name)));
-  $("diff-of").value = lab.view.diff;
+  $("diff-of").value = store.view.diff;
   $("diff-of").addEventListener("change", () => {
     setView({ diff: $("diff-of").value });
     renderDiff(scheduler);

@@ -12,7 +12,7 @@ import pytest
 
 from app.documents.trace import trace_json
 from app.link.state import FIELD, parse
-from app.web.pages.explorer import PLOTLY_JS, html_json
+from app.web.pages.render import PLOTLY_JS, html_json
 
 
 class Page(HTMLParser):
