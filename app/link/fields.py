@@ -276,6 +276,7 @@ class Field:
     hint: str = ""
     group: str = ""
     control: str | None = None
+    before: dict[int, object] = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
     @property
     def lo(self):
@@ -356,11 +357,23 @@ class Field:
         }
 
 
-def field(kind: Kind, default: object, doc: str, *, label: str = "", hint: str = "", group: str = "", control=None):
+def field(
+    kind: Kind,
+    default: object,
+    doc: str,
+    *,
+    label: str = "",
+    hint: str = "",
+    group: str = "",
+    control: str | None = None,
+    before: dict[int, object] | None = None,
+):
     """Declare a field of a table (a frozen dataclass): its attribute's default, with the rest kept
-    as metadata for ``fields_of``."""
+    as metadata for ``fields_of``. ``before``: the default of each earlier state version whose
+    default was another ({1: "random"}); a link of that version keeps it forever."""
     hint = hint.format(lo=kind.lo, hi=kind.hi)  # "{lo} to {hi}": the bounds written once, in the kind
     spec = {"kind": kind, "doc": doc, "label": label, "hint": hint, "group": group, "control": control or kind.control}
+    spec["before"] = dict(before or {})
     return dataclasses.field(default=default, metadata={"field": spec})
 
 

@@ -187,6 +187,7 @@ class State:
         "trained",
         "trained: the shipped model trained on the toy sentiment task (vocab 64, emb 64, units 100, "
         "1 to 3 layers); random: Keras initialisation from init_seed. Default random in v=1.",
+        before={1: "random"},
         label="Weights",
         group="main",
     )
@@ -260,14 +261,14 @@ class State:
         return d
 
 
-DEFAULT = State()
-# Every version's defaults, kept forever: a link of version v omits exactly these values.
-DEFAULTS: dict[int, State] = {1: replace(DEFAULT, v=1, weights="random"), 2: DEFAULT}
-TRAINED_SHAPE = {"vocab": 64, "emb": 64, "units": 100}  # the shipped weights (app/weights/)
-
-
 FIELDS: tuple[Field, ...] = fields_of(State)
 FIELD = {f.name: f for f in FIELDS}
+DEFAULT = State()
+# Every version's defaults, kept forever: a link of version v omits exactly these values.
+DEFAULTS: dict[int, State] = {
+    v: replace(DEFAULT, v=v, **{f.name: f.before[v] for f in FIELDS if v in f.before}) for v in VERSIONS
+}
+TRAINED_SHAPE = {"vocab": 64, "emb": 64, "units": 100}  # the shipped weights (app/weights/)
 
 
 def format_value(value: object) -> str:

@@ -8,9 +8,8 @@ import sys
 
 import numpy as np
 import pytest
-from _plotly_utils.utils import to_typed_array_spec
 
-from app.core.encoding import decode, typed_array
+from app.core.encoding import decode
 from app.documents.trace import trace_json
 from app.documents.weights import weights_json
 from app.link.state import parse
@@ -66,19 +65,6 @@ def test_decoded_h_is_o_tanh_c():
     layer = load("units=7&weights=random")["layers"][0]
     o, c, h = decode(layer["gates"]["o"]), decode(layer["c"]), decode(layer["h"])
     np.testing.assert_allclose(h, o * np.tanh(c), atol=1e-6)
-
-
-@pytest.mark.parametrize(
-    "a",
-    [
-        np.arange(12, dtype=np.float32).reshape(3, 4),
-        np.ones((2, 4, 3), dtype=np.uint8),
-        np.array([1.5, -2.0], dtype=np.float32),
-    ],
-)
-def test_encoding_is_what_plotly_writes(a):
-    assert typed_array(a) == to_typed_array_spec(a)
-    np.testing.assert_array_equal(decode(typed_array(a)), a)
 
 
 def test_same_state_same_bytes_and_other_seed_other_masks():

@@ -43,7 +43,9 @@ def test_each_default_is_a_value_its_kind_accepts_and_writes_back(f):
 def test_each_version_keeps_its_defaults_and_omits_them():
     for v, d in DEFAULTS.items():
         assert parse(f"v={v}") == d and d.canonical() == f"v={v}"
-        assert {k for k in vars(d) if getattr(d, k) != FIELD[k].default} <= {"v", "weights"}
+        changed = {k: getattr(d, k) for k in vars(d) if k != "v" and getattr(d, k) != FIELD[k].default}
+        assert changed == {f.name: f.before[v] for f in FIELDS if v in f.before}  # declared with the field
+    assert DEFAULTS[1].weights == "random" and DEFAULTS[2].weights == "trained"  # the v=1 links' promise
 
 
 def test_rates_are_the_engines():
