@@ -9,10 +9,14 @@ from tests.asgi import asgi_get
 def raw_get(client):
     """GET through the ASGI app directly: for query strings longer than an HTTP client allows."""
     import asyncio
+    import concurrent.futures
     import json
 
     def get(path: str, query: str):
-        sent = asyncio.run(asgi_get(client.app, path, query, [(b"host", b"testserver")]))
+        # in a thread of its own: the browser tests' playwright keeps an event loop running in
+        # this thread for the whole session, and asyncio.run refuses to nest in it
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            sent = pool.submit(asyncio.run, asgi_get(client.app, path, query, [(b"host", b"testserver")])).result()
         status = sent[0]["status"]
         headers = {k.decode(): v.decode() for k, v in sent[0]["headers"]}
         body = b"".join(m.get("body", b"") for m in sent[1:])
