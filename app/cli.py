@@ -25,6 +25,7 @@ from app.documents.trace import trace_json
 from app.documents.weights import weight_grads_json, weights_json
 from app.engine.train import TrainConfig
 from app.link.fields import Field, Int, Kind, Number
+from app.link.lab_query import STUDIES as STUDY_NAMES
 from app.link.state import SEED_MAX, format_value, parse
 
 COMMANDS = {"trace": trace_json, "weights": weights_json}
@@ -94,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--size", type=int, default=10)
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--label-noise", type=float, default=0.0, help="train split only")
+    st = sub.add_parser(
+        "study", help="train a recorded lab study again and compare it with the shipped one, bit for bit"
+    )
+    st.add_argument("name", choices=STUDY_NAMES, help="the study (app/studies/recorded.py)")
+    st.add_argument("--record", action="store_true", help="write the recording and its manifest entry instead")
+    st.add_argument("--processes", type=int, default=2, help="trainings at once (the numbers do not depend on it)")
     serve = sub.add_parser("serve", help="serve the app and its API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -206,6 +213,31 @@ def _data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _study(args: argparse.Namespace) -> int:
+    from app.studies import recorded
+
+    if problems := _bounded(args, {"processes": Int(1, 64)}):
+        return _problems(problems, "option")
+    study = recorded.study(args.name)
+    print(
+        f"training {args.name}: {len(study.arms)} arms x {study.seeds} seeds x {study.train.epochs} epochs",
+        file=sys.stderr,
+    )
+    body, seconds = recorded.record(study, args.processes)
+    if args.record:
+        recorded.save(args.name, study, body, seconds)
+        print(f"wrote app/studies/{args.name}.sse ({len(body)} bytes, {seconds:.1f} s) and its manifest entry")
+        return 0
+    shipped = recorded.load(args.name)
+    if body == shipped:
+        print(f"{args.name}: the same {len(body)} bytes as the shipped recording ({seconds:.1f} s)")
+        return 0
+    print(
+        f"{args.name}: differs from the shipped recording ({len(body)} against {len(shipped)} bytes)", file=sys.stderr
+    )
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
@@ -217,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         return _train(args)
     if args.command == "data":
         return _data(args)
+    if args.command == "study":
+        return _study(args)
     try:
         state = parse(args.query)
     except StateError as err:

@@ -6,12 +6,21 @@ skipped (for example a live parity test without torch) fails instead.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 from fastapi.testclient import TestClient
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
+
+# The lab's runs on disk (finished runs, locks) go to a directory of this session, for the apps
+# of the tests and the servers they start: never the user's cache, never a run of an earlier session.
+if "DROPOUT_LAB_LAB_CACHE_DIR" not in os.environ:
+    os.environ["DROPOUT_LAB_LAB_CACHE_DIR"] = _lab_cache = tempfile.mkdtemp(prefix="dropout-lab-tests-")
+    atexit.register(shutil.rmtree, _lab_cache, ignore_errors=True)
 
 REQUIRE_ALL = os.environ.get("DROPOUT_LAB_REQUIRE_ALL") == "1"
 

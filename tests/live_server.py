@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -18,25 +20,40 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server():
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).read()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("server did not start") from None
-                time.sleep(0.1)
+def server(env: dict[str, str] | None = None):
+    """The base URL of a new server; ``env`` overrides the environment (settings: DROPOUT_LAB_...)."""
+    with server_process(env) as (base, _):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def server_process(env: dict[str, str] | None = None):
+    """(base URL, Popen) of a new server, for a test that may end it itself. Without
+    DROPOUT_LAB_LAB_CACHE_DIR (tests/conftest.py sets one) the lab's runs go to a new directory
+    of its own: a benchmark trains, never replays the user's cache."""
+    env = {**os.environ, **(env or {})}
+    with contextlib.ExitStack() as stack:
+        if "DROPOUT_LAB_LAB_CACHE_DIR" not in env:
+            env["DROPOUT_LAB_LAB_CACHE_DIR"] = stack.enter_context(tempfile.TemporaryDirectory(prefix="dropout-lab-"))
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                    break
+                except (urllib.error.URLError, ConnectionError):
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        raise RuntimeError("server did not start") from None
+                    time.sleep(0.1)
+            yield base, proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)

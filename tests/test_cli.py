@@ -16,7 +16,7 @@ def test_trace_prints_the_trace(capsys):
 
 def test_default_state(capsys):
     assert main(["trace"]) == 0
-    assert json.loads(capsys.readouterr().out)["state"] == "v=2"
+    assert json.loads(capsys.readouterr().out)["state"] == "v=3"
 
 
 def test_weights_to_file(tmp_path, capsys):

@@ -28,6 +28,7 @@ from app.engine.lstm import GATES
 from app.engine.semantics import PRESETS
 from app.engine.vocab import word
 from app.link.state import State
+from app.studies import recorded
 
 TRACE_VERSION = 1
 
@@ -43,12 +44,18 @@ def config(s: State, steps: int) -> dict:
 
 
 def plan_json(s: State) -> dict:
-    return describe(spec_of(s), s.dropout, s.recurrent_dropout, *facts_of(s))
+    return _cited(describe(spec_of(s), s.dropout, s.recurrent_dropout, *facts_of(s)))
+
+
+def _cited(plan: dict) -> dict:
+    """The verdict's "will it make any difference?" ends with the recorded answer, with its interval."""
+    plan["verdict"]["difference"] += " " + recorded.answer()
+    return plan
 
 
 @lru_cache(maxsize=256)
 def _plan_text(spec: model.RunSpec, d: float, rd: float, now: Facts, train: Facts) -> orjson.Fragment:
-    return orjson.Fragment(dumps(describe(spec, d, rd, now, train)))
+    return orjson.Fragment(dumps(_cited(describe(spec, d, rd, now, train))))
 
 
 def plan_fragment(s: State, trace: model.Trace | None = None) -> orjson.Fragment:

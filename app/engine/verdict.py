@@ -261,7 +261,7 @@ def difference(now: Facts) -> str:
         return (
             f"Will it make any difference? To this pass, yes: h moves by up to {num(now.max_abs_dh)} and p is {p} "
             f"instead of {p0} without dropout. Whether it helps the model generalise is for training: the "
-            "training lab trains the seed's two models side by side."
+            "training lab trains the seed's two models over paired seeds."
         )
     return (
         "Will it make any difference? Not to what the model computes here: h at every step and p "

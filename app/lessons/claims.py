@@ -136,9 +136,38 @@ CLAIMS: dict[str, Claim] = {
         "tests/link/test_lab_query.py::test_configurations_switch_the_right_dropouts",
         ENGINE,
     ),
+    "lab-seeds-paired": Claim(
+        "Seed k trains every model of the lab with the same data, initial weights and mask seed (data_seed + k, "
+        "init_seed + k, seed + k): the runs of a seed differ only in their dropout.",
+        "tests/lab/test_study.py::test_seed_k_moves_all_three_seeds_and_nothing_else",
+        ENGINE,
+    ),
+    "lab-interval": Claim(
+        "The lab names a difference only when the 95% paired t interval of the per-seed differences excludes 0.",
+        "tests/lab/test_compare.py::test_verdict_follows_the_interval_on_a_grid",
+        ENGINE,
+    ),
+    "recorded-seed-answer": Claim(
+        "In the recorded study 'seed' (5 paired seeds), both against the LSTM's dropout only has an interval "
+        "that includes 0: no clear difference.",
+        "tests/studies/test_recorded.py::test_what_the_lessons_say_of_the_recorded_studies",
+        ENGINE,
+    ),
+    "recorded-context-answer": Claim(
+        "In the recorded study 'seed-context', the LSTM's dropout only beats no dropout (interval excludes 0); "
+        "embedding dropout only against no dropout has an interval that includes 0.",
+        "tests/studies/test_recorded.py::test_what_the_lessons_say_of_the_recorded_studies",
+        ENGINE,
+    ),
+    "recorded-timing-answer": Claim(
+        "In the recorded study 'recurrent-timing', the recurrent mask kept for the sequence beats the mask "
+        "redrawn at every step (interval excludes 0); per-step against no dropout includes 0.",
+        "tests/studies/test_recorded.py::test_what_the_lessons_say_of_the_recorded_studies",
+        ENGINE,
+    ),
     "defaults-overfit": Claim(
-        "With the lab's defaults the model without dropout learns its flipped training labels and validates worse; "
-        "the seed's dropout validates better.",
+        "With 40 epochs of 1,000 sentences (the lab's defaults before state version 3) the model without dropout "
+        "learns its flipped training labels and validates worse; the seed's dropout validates better.",
         "tests/engine/test_train.py::test_defaults_overfit_without_dropout_and_dropout_helps",
         ENGINE,
     ),

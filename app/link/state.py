@@ -28,8 +28,8 @@ from app.engine.model import RunSpec
 from app.engine.semantics import CUSTOM_CHOICES, PRESETS, RATE_KNOBS, Plan, Rates, resolve
 from app.link.fields import Choice, Field, Int, Names, Rate, Text, Tokens, field, fields_of, number_text, read
 
-VERSION = 2
-VERSIONS = (1, 2)
+VERSION = 3
+VERSIONS = (1, 2, 3)
 MAX_STEPS = 1000
 MAX_TEXT = 10_000
 MAX_VALUES = 300_000  # steps x layers x units: keeps one trace under about 0.3 s and 25 MB

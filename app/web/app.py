@@ -37,7 +37,12 @@ async def lifespan(app: FastAPI):
     settings = app.state.settings = get_settings()
     app.state.cache = BodyCache(settings.cache_mb * 2**20)
     app.state.compute = anyio.CapacityLimiter(settings.compute_threads)
-    app.state.lab = LabRunner(settings.lab_workers, settings.lab_cache_mb * 2**20)
+    app.state.lab = LabRunner(
+        settings.lab_cache_dir,
+        workers=settings.lab_workers,
+        cache_bytes=settings.lab_cache_mb * 2**20,
+        grace=settings.lab_grace,
+    )
     load_lessons()  # a lesson that cannot be taught stops the start-up, naming its file and step
     trace_json(DEFAULT)  # warm the weights, kernels and code paths of the default state
     # What start-up built (modules, weights, lessons) lives as long as the process: moved out of

@@ -54,7 +54,7 @@ def test_a_vs_link_renders_both_models(watched, base_url):
     watched.open(base_url + "/?vs.emb_dropout=0")
     page = watched.page
     page.wait_for_function("() => document.body.dataset.side === document.body.dataset.state")
-    assert page.url.endswith("/?v=2&vs.emb_dropout=0")
+    assert page.url.endswith("/?v=3&vs.emb_dropout=0")
     # two strips, B saying what makes it B, and its Dropout off
     assert page.locator("#strip-b").is_visible() and page.locator("#strip-who").is_visible()
     assert page.locator("#strip-b-vs").inner_text() == "B = A with emb_dropout = 0"
@@ -70,7 +70,7 @@ def test_a_vs_link_renders_both_models(watched, base_url):
         assert page.evaluate(f"document.getElementById('{fig}').layout.title.text").startswith("A · "), fig
         assert page.evaluate(f"document.getElementById('{fig}-b').layout.title.text").startswith("B · "), fig
     # the embedding masks differ exactly where vs.emb_dropout=0 says: B keeps everything, A is A's trace
-    a = decode(api_trace(watched, base_url, "v=2")["embedding"]["mask"])  # (T, E)
+    a = decode(api_trace(watched, base_url, "v=3")["embedding"]["mask"])  # (T, E)
     plotted_a = np.array(watched.z("fig-embedding-mask")).T
     plotted_b = np.array(watched.z("fig-embedding-mask-b")).T
     assert (plotted_a == a).all() and (a == 0).any()
@@ -80,8 +80,8 @@ def test_a_vs_link_renders_both_models(watched, base_url):
     for k in range(4):
         assert watched.z("fig-input-mask", k) == watched.z("fig-input-mask-b", k)
     # B - A is B's h minus A's h, from the two traces
-    b_trace = api_trace(watched, base_url, "emb_dropout=0&v=2")
-    expected = decode(b_trace["layers"][0]["h"]) - decode(api_trace(watched, base_url, "v=2")["layers"][0]["h"])
+    b_trace = api_trace(watched, base_url, "emb_dropout=0&v=3")
+    expected = decode(b_trace["layers"][0]["h"]) - decode(api_trace(watched, base_url, "v=3")["layers"][0]["h"])
     page.locator("#fig-diff").scroll_into_view_if_needed()
     page.wait_for_function("() => document.getElementById('fig-diff').layout?.title.text.startsWith('h of B − h of A')")
     assert np.allclose(np.array(watched.z("fig-diff")).T, expected, atol=1e-6)
@@ -98,9 +98,9 @@ def test_a_vs_link_renders_both_models(watched, base_url):
     "vs,link",
     [
         # the same sentence written with a capital: another state (the link keeps it), the same numbers
-        (f"vs.text={quote(SEED_TEXT.capitalize())}", f"v=2&vs.text={quote(SEED_TEXT.capitalize())}"),
+        (f"vs.text={quote(SEED_TEXT.capitalize())}", f"v=3&vs.text={quote(SEED_TEXT.capitalize())}"),
         # at inference no mask is drawn: another mask seed changes nothing
-        ("phase=infer&vs.seed=5", "phase=infer&v=2&vs.seed=5"),
+        ("phase=infer&vs.seed=5", "phase=infer&v=3&vs.seed=5"),
     ],
     ids=["text-written-differently", "seed-at-inference"],
 )
@@ -123,7 +123,7 @@ def test_b_equal_to_a_is_said_and_left_out_of_the_link(watched, base_url):
     """The server drops vs. fields equal to A's from the canonical link; the page says why."""
     watched.open(base_url + "/?vs.text=" + quote(f"  {SEED_TEXT.replace(' ', '  ')} "))
     page = watched.page
-    assert page.url.endswith("/?v=2")
+    assert page.url.endswith("/?v=3")
     assert "B is the same model as A" in page.locator("#compare-note").inner_text()
     page.locator("#fig-diff").scroll_into_view_if_needed()
     page.wait_for_function("() => document.getElementById('fig-diff').layout?.title.text.startsWith('h of B')")
@@ -139,7 +139,7 @@ def test_a_bad_vs_value_in_the_link_is_named_beside_the_control(watched, base_ur
     assert "vs.emb_dropout" in error.inner_text() and "emb_dropout must be a number from 0" in error.inner_text()
     assert page.url.endswith("/?seed=3&vs.emb_dropout=2")  # kept as written: a reload says the same
     assert not page.locator("#strip-b").is_visible()
-    assert page.evaluate("document.body.dataset.plotted") == "seed=3&v=2"
+    assert page.evaluate("document.body.dataset.plotted") == "seed=3&v=3"
     assert watched.problems == []
 
 
@@ -162,7 +162,7 @@ def test_a_bad_vs_edit_shows_the_api_message_beside_the_control(watched, base_ur
     value.fill("0.2")
     value.press("Enter")
     page.wait_for_function("() => location.search.includes('vs.dropout=0.2')")
-    assert page.url.endswith("/?v=2&vs.dropout=0.2&vs.emb_dropout=0")
+    assert page.url.endswith("/?v=3&vs.dropout=0.2&vs.emb_dropout=0")
     assert not error.is_visible()
 
 
@@ -171,7 +171,7 @@ def test_choices_are_valid_and_reload_restores_the_same_plotted_values(watched, 
     page = watched.page
     choose = page.get_by_label("Compare with…", exact=True)
     choose.focus()  # the server is asked about every choice
-    page.wait_for_function("() => document.getElementById('compare-with').dataset.checked === 'v=2'")
+    page.wait_for_function("() => document.getElementById('compare-with').dataset.checked === 'v=3'")
     labels = page.evaluate("[...document.getElementById('compare-with').options].map(o => o.text)")
     assert "PyTorch nn.LSTM (recurrent_dropout 0)" in labels and "No dropout (every rate 0)" in labels
     assert "The inference phase (phase=infer)" in labels and "Another mask seed (seed 1)" in labels
@@ -180,14 +180,14 @@ def test_choices_are_valid_and_reload_restores_the_same_plotted_values(watched, 
     before = page.evaluate("document.body.dataset.plotted")
     choose.select_option(label="PyTorch nn.LSTM (recurrent_dropout 0)")
     watched.wait_plotted(before)
-    assert page.url.endswith("/?v=2&vs.preset=pytorch&vs.recurrent_dropout=0#t=3")
+    assert page.url.endswith("/?v=3&vs.preset=pytorch&vs.recurrent_dropout=0#t=3")
     before = page.evaluate("document.body.dataset.plotted")
     choose.select_option(label="No dropout (every rate 0)")
     watched.wait_plotted(before)
-    assert page.url.endswith("/?v=2&vs.dropout=0&vs.emb_dropout=0&vs.recurrent_dropout=0#t=3")
+    assert page.url.endswith("/?v=3&vs.dropout=0&vs.emb_dropout=0&vs.recurrent_dropout=0#t=3")
     # the link the page wrote is the server's canonical compare link
     html = page.request.get(page.url.split("#")[0]).text()
-    assert '"link":"v=2\\u0026vs.dropout=0\\u0026vs.emb_dropout=0\\u0026vs.recurrent_dropout=0"' in html
+    assert '"link":"v=3\\u0026vs.dropout=0\\u0026vs.emb_dropout=0\\u0026vs.recurrent_dropout=0"' in html
     page.get_by_label("Difference of", exact=True).select_option("c")
     figs = [*(f for fig in [*A_AND_B[:3], "fig-c"] for f in (fig, f"{fig}-b")), "fig-diff", "fig-output"]
     for fig in figs:
@@ -213,7 +213,7 @@ def test_choices_are_valid_and_reload_restores_the_same_plotted_values(watched, 
     before = page.evaluate("document.body.dataset.plotted")
     choose.select_option("none")
     watched.wait_plotted(before)
-    assert page.url.endswith("/?v=2#t=3&diff=c")
+    assert page.url.endswith("/?v=3#t=3&diff=c")
     assert not page.locator("#strip-b").is_visible() and not page.locator("#fig-h-b").is_visible()
     assert page.locator("#diff-title").inner_text() == "Against no dropout"
     assert watched.problems == []
@@ -230,8 +230,8 @@ def test_a_knob_change_redraws_both_models(watched, base_url):
     slider.focus()
     page.keyboard.press("ArrowRight")
     state = watched.wait_plotted(before)
-    assert state == "dropout=0.55&recurrent_dropout=0&v=2 vs dropout=0.55&emb_dropout=0&recurrent_dropout=0&v=2"
-    assert page.url.endswith("/?dropout=0.55&recurrent_dropout=0&v=2&vs.emb_dropout=0")
+    assert state == "dropout=0.55&recurrent_dropout=0&v=3 vs dropout=0.55&emb_dropout=0&recurrent_dropout=0&v=3"
+    assert page.url.endswith("/?dropout=0.55&recurrent_dropout=0&v=3&vs.emb_dropout=0")
     assert watched.z("fig-input-mask") != a and watched.z("fig-input-mask-b") != b
     assert watched.z("fig-input-mask") == watched.z("fig-input-mask-b")
     assert all(v == 1 for r in watched.z("fig-embedding-mask-b") for v in r)
@@ -269,7 +269,7 @@ def test_compare_mode_from_the_keyboard_alone(watched, base_url):
     before = page.evaluate("document.body.dataset.plotted")
     page.keyboard.press("ArrowDown")  # the seed's other model
     watched.wait_plotted(before)
-    assert page.url.endswith("/?v=2&vs.emb_dropout=0")
+    assert page.url.endswith("/?v=3&vs.emb_dropout=0")
     # B's field editor: a field, a value, Enter
     page.keyboard.press("Tab")  # the remove button of vs.emb_dropout=0
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Stop changing emb_dropout in B"
@@ -282,7 +282,7 @@ def test_compare_mode_from_the_keyboard_alone(watched, base_url):
     before = page.evaluate("document.body.dataset.plotted")
     page.keyboard.press("Enter")
     watched.wait_plotted(before)
-    assert page.url.endswith("/?v=2&vs.emb_dropout=0&vs.seed=9")
+    assert page.url.endswith("/?v=3&vs.emb_dropout=0&vs.seed=9")
     assert page.get_by_label("Compare with…", exact=True).input_value() == "other"
     # remove both from the keyboard: focus returns to "Compare with..."
     for _ in range(2):
@@ -291,7 +291,7 @@ def test_compare_mode_from_the_keyboard_alone(watched, base_url):
         page.keyboard.press("Enter")
         watched.wait_plotted(before)
         assert page.evaluate("document.activeElement.id") == "compare-with"
-    assert page.url.endswith("/?v=2") and not page.locator("#strip-b").is_visible()
+    assert page.url.endswith("/?v=3") and not page.locator("#strip-b").is_visible()
     assert watched.problems == []
 
 
@@ -304,7 +304,7 @@ def test_a_change_b_cannot_take_hides_b_and_names_the_problem(watched, base_url)
     page.get_by_label("Candidate dropout", exact=True).focus()
     page.keyboard.press("ArrowRight")  # PyTorch has no candidate dropout: B is no longer a valid state
     watched.wait_plotted(before)
-    link = "/?candidate_dropout=0.05&preset=custom&v=2&vs.preset=pytorch&vs.recurrent_dropout=0"
+    link = "/?candidate_dropout=0.05&preset=custom&v=3&vs.preset=pytorch&vs.recurrent_dropout=0"
     assert page.url.endswith(link)  # the vs. fields kept: a reload names the same problem
     assert not page.locator("#strip-b").is_visible() and not page.locator("#fig-h-b").is_visible()
     error = page.locator("#compare-error")

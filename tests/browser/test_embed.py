@@ -115,7 +115,7 @@ def test_embed_draws_inside_an_iframe_of_another_origin(browser, base_url, host)
     url = host("draws", frame_tag("mask", mask_src, 640, 400) + frame_tag("cell", f"{base_url}/embed?seed=3", 640, 400))
     with opened(browser, url) as (page, errors):
         mask, cell = frame(page, "mask"), frame(page, "cell")
-        assert wait_drawn(mask) == "fig-embedding-mask|seed=3&v=2" and wait_drawn(cell) == "cell|seed=3&v=2"
+        assert wait_drawn(mask) == "fig-embedding-mask|seed=3&v=3" and wait_drawn(cell) == "cell|seed=3&v=3"
         assert page.evaluate("location.origin") != mask.evaluate("() => location.origin") == base_url
 
         # the heatmap Plotly shows is the trace's embedding mask, (T, E) drawn as E rows x T steps
@@ -143,7 +143,7 @@ def test_embed_draws_inside_an_iframe_of_another_origin(browser, base_url, host)
         assert "Step 2: “was”" in cell.locator("#embed-figure svg").text_content()
         assert slider.get_attribute("aria-valuetext") == "step 2 of 10: was"
         link = cell.get_by_role("link", name="Open in the LSTM Dropout Lab")
-        assert link.get_attribute("href") == "/?seed=3&v=2#t=2"
+        assert link.get_attribute("href") == "/?seed=3&v=3#t=2"
         assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
         assert errors == []
 
@@ -152,7 +152,7 @@ def test_other_routes_refuse_to_be_framed(browser, base_url, host):
     body = "".join(frame_tag(f"f{i}", base_url + path, 400, 300) for i, path in enumerate(REFUSED))
     body += frame_tag("embed", base_url + "/embed", 400, 300)
     with opened(browser, host("refused", body)) as (page, errors):
-        assert wait_drawn(frame(page, "embed")) == "cell|v=2"
+        assert wait_drawn(frame(page, "embed")) == "cell|v=3"
         for i, path in enumerate(REFUSED):
             f = frame(page, f"f{i}")
             page.wait_for_function("id => document.getElementById(id).contentWindow !== null", arg=f"f{i}")
@@ -177,7 +177,7 @@ def test_each_view_fits_its_frame_without_horizontal_scroll(browser, base_url, h
     with opened(browser, host(f"fit-{view}", body)) as (page, errors):
         for w, h in sizes:
             f = frame(page, f"f{w}")
-            assert wait_drawn(f) == f"{view}|v=2"
+            assert wait_drawn(f) == f"{view}|v=3"
             fit = f.evaluate(FIT)
             assert fit["inner"] == [w, h]
             assert fit["page"][0] <= fit["page"][1] and fit["box"][0] <= fit["box"][1], (w, fit)
@@ -210,7 +210,7 @@ def test_a_link_with_problems_shows_them_above_the_figure(browser, base_url, hos
     src = f"{base_url}/embed?view=nope&dropout=9"
     with opened(browser, host("problems", frame_tag("f", src, 640, 400))) as (page, _):
         f = frame(page, "f")
-        assert wait_drawn(f) == "cell|v=2"  # a bad view falls back to the cell; a bad rate to its default
+        assert wait_drawn(f) == "cell|v=3"  # a bad view falls back to the cell; a bad rate to its default
         summary = f.locator("#embed-problems summary")
         assert (
             " ".join(summary.text_content().split()) == "2 problems in this link: view, dropout"
@@ -218,7 +218,7 @@ def test_a_link_with_problems_shows_them_above_the_figure(browser, base_url, hos
         assert summary.bounding_box()["y"] < f.locator("#embed-figure svg").bounding_box()["y"]
         summary.click()
         assert "view must be one of cell, fig-embedding-mask" in f.locator("#embed-problems").text_content()
-        assert f.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=2"
+        assert f.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=3"
 
 
 def test_a_heatmap_frames_the_step_and_unit_of_the_hash_and_compare_links_show_b(browser, base_url, host):
@@ -233,7 +233,7 @@ def test_a_heatmap_frames_the_step_and_unit_of_the_hash_and_compare_links_show_b
         assert diff.locator("#embed-what").text_content() == "h of B − h of A"
         assert "B: A with emb_dropout=0" in diff.locator("h1").text_content()
         href = diff.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href")
-        assert href == "/?v=2&vs.emb_dropout=0"
+        assert href == "/?v=3&vs.emb_dropout=0"
         # B is in the page: B − A needs no request
         assert not [r for r in requested(diff) if "/api/" in r]
         assert errors == []
@@ -308,6 +308,6 @@ def test_classroom_mode_draws_larger_text_that_still_fits_and_the_link_keeps_it(
             drawn = f.evaluate("() => document.querySelector('#embed-figure svg').getBoundingClientRect().height")
             box = f.evaluate("() => document.getElementById('embed-box').clientHeight")
             assert drawn <= box + 1  # fitToBox accounts for the taller drawing at scale 1.5
-        assert room.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=2&present=1"
-        assert desk.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=2"
+        assert room.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=3&present=1"
+        assert desk.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=3"
         assert errors == []

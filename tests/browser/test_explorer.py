@@ -36,7 +36,7 @@ def test_loads_clean_with_every_control(watched, base_url):
     assert page.get_by_role("button", name="Download trace (JSON)").count() == 1
     page.wait_for_function("() => document.body.dataset.side === document.body.dataset.state")
     assert watched.problems == []
-    assert page.url.endswith("/?v=2")
+    assert page.url.endswith("/?v=3")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "desktop.png"), full_page=True)
 
@@ -108,7 +108,7 @@ def test_link_with_errors_names_the_control_and_keeps_the_rest(watched, base_url
     error = page.locator("#dropout-error")
     assert error.is_visible() and "dropout must be a number from 0" in error.inner_text()
     assert page.get_by_label("Mask seed", exact=True).input_value() == "7"
-    assert page.evaluate("document.body.dataset.plotted") == "seed=7&units=12&v=2&weights=random"
+    assert page.evaluate("document.body.dataset.plotted") == "seed=7&units=12&v=3&weights=random"
 
 
 def test_bad_edit_shows_the_api_message_beside_the_control(watched, base_url):
@@ -194,7 +194,7 @@ def test_download_trace_is_the_api_trace(watched, base_url):
     with page.expect_download() as info:
         page.get_by_role("button", name="Download trace (JSON)").click()
     body = Path(info.value.path()).read_bytes()
-    api = page.request.get(base_url + "/api/trace?seed=5&v=2").body()
+    api = page.request.get(base_url + "/api/trace?seed=5&v=3").body()
     assert body == api
 
 

@@ -68,7 +68,7 @@ def test_norms_over_the_words_with_and_without_dropout_and_the_cursor(watched, b
     assert [d["name"] for d in data] == ["with these masks", "no dropout"] * 3
     assert {d["y"] for d in data} == {"y", "y2", "y3"}
     assert all(d["n"] == 11 and d["x"][3] == "3 not" for d in data)
-    api = page.request.get(base_url + "/api/grads?v=2").json()
+    api = page.request.get(base_url + "/api/grads?v=3").json()
     assert api["label"] == 1
     shapes = page.evaluate("document.getElementById('fig-grad-norms').layout.shapes")
     assert sorted(s["yref"] for s in shapes if s["name"] == "cursor-t") == ["y domain", "y2 domain", "y3 domain"]

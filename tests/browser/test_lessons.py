@@ -175,7 +175,7 @@ def test_reload_restores_the_step_and_the_progress_links_move(watched, base_url)
     wait_step(w, 6)
     assert page.url == base_url + LESSON + "/6#t=3" and page.locator("#strip-b").is_visible()
     # "open this step in the explorer" plays the same state freely
-    assert page.locator("#lesson-open").get_attribute("href") == "/?seed=3&v=2&vs.emb_dropout=0"
+    assert page.locator("#lesson-open").get_attribute("href") == "/?seed=3&v=3&vs.emb_dropout=0"
     assert w.problems == []
 
 
@@ -190,10 +190,10 @@ def test_a_changed_model_is_said_and_the_step_comes_back(watched, base_url):
     page.wait_for_function("() => document.body.dataset.plotted?.includes('seed=4')")
     assert page.locator("#lesson-changed").is_visible()
     assert page.url == base_url + LESSON + "/2"  # the step is the URL; what you made is one click away
-    assert page.locator("#lesson-mine").get_attribute("href") == "/?seed=4&v=2"
+    assert page.locator("#lesson-mine").get_attribute("href") == "/?seed=4&v=3"
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Back to the step's model").click()
-    page.wait_for_function("() => document.body.dataset.plotted === 'seed=3&v=2'")
+    page.wait_for_function("() => document.body.dataset.plotted === 'seed=3&v=3'")
     assert not page.locator("#lesson-changed").is_visible()
     assert w.problems == []
 
@@ -208,18 +208,15 @@ def test_lab_steps_of_the_same_run_need_no_reload(watched, base_url):
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.body.dataset.step === '2'")
     assert page.url == base_url + "/lessons/does-it-matter/2?present=1"
-    assert framed(page)["highlight"] == "curve:none" and in_view(page, "lab-curves")
-    outline = page.evaluate("getComputedStyle(document.querySelector('.config:has(#config-none)')).outlineStyle")
-    assert outline == "solid"
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => document.body.dataset.step === '3'")
-    assert framed(page)["focus"] == ["lab-sentence"] and page.evaluate("window.sameDocument") is True
-    assert page.locator("#lesson-open").get_attribute("href") == "/train?v=2&present=1"
+    assert framed(page)["highlight"] == "curve:both" and framed(page)["focus"] == ["lab-sentence"]
+    outline = page.evaluate("getComputedStyle(document.querySelector('.config:has(#config-both)')).outlineStyle")
+    assert outline == "solid" and page.evaluate("window.sameDocument") is True
+    assert page.locator("#lesson-open").get_attribute("href") == "/train?units=32&v=3&weights=random&present=1"
     assert w.problems == []
 
 
 def test_the_emphasised_curve_is_drawn_thicker(watched, base_url):
-    """The curves of a run on the step that highlights 'none': its lines thicker, the others pale
+    """The curves of a run on the step that highlights 'both': its lines thicker, the others pale
     (the page's own figure builder, given two epochs of a run)."""
     page = watched.page
     page.goto(base_url + "/lessons/does-it-matter/2")
@@ -236,7 +233,7 @@ def test_the_emphasised_curve_is_drawn_thicker(watched, base_url):
     )
     assert {line["group"] for line in lines} == {"none", "both"}
     for line in lines:
-        if line["group"] == "none":
+        if line["group"] == "both":
             assert line["width"] > 3 and line["opacity"] == 1
         else:
             assert line["width"] <= 2.5 and line["opacity"] < 1

@@ -39,7 +39,7 @@ def qr_text(page) -> str:
 def test_present_mode_has_large_type_and_no_chrome(browser, base_url):
     context, w = projector(browser, base_url + "/?present=1")
     page = w.page
-    assert page.url == base_url + "/?v=2&present=1"  # the page parameter stays in the link
+    assert page.url == base_url + "/?v=3&present=1"  # the page parameter stays in the link
     assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
     assert page.locator("header.top").bounding_box()["height"] <= 1  # the header: for screen readers only
     assert not page.locator("footer").is_visible()
@@ -65,7 +65,7 @@ def test_r_resamples_and_up_down_move_the_timestep(browser, base_url):
     plotted = page.evaluate("document.body.dataset.plotted")
     page.keyboard.press("r")
     w.wait_plotted(plotted)
-    assert page.url == base_url + "/?seed=4&v=2&present=1" and w.z("fig-embedding-mask") != before
+    assert page.url == base_url + "/?seed=4&v=3&present=1" and w.z("fig-embedding-mask") != before
     page.keyboard.press("ArrowUp")
     page.keyboard.press("ArrowUp")
     assert page.url.endswith("#t=2") and page.locator("#timestep-word").inner_text() == "2: was"
@@ -108,7 +108,7 @@ def test_the_qr_code_decodes_to_the_pages_own_link(browser, base_url):
     context.close()
     # the explorer: the state and the view (the hash) travel with the code
     context, w = projector(browser, base_url + "/?seed=3&present=1#t=4&unit=7")
-    assert qr_text(w.page) == w.page.url == base_url + "/?seed=3&v=2&present=1#t=4&unit=7"
+    assert qr_text(w.page) == w.page.url == base_url + "/?seed=3&v=3&present=1#t=4&unit=7"
     assert w.problems == []
     context.close()
 
@@ -117,7 +117,7 @@ def test_hide_hides_controls_and_the_keyboard_can_show_them(watched, base_url):
     w = watched
     w.open(base_url + "/?hide=seed,text,compare")
     page = w.page
-    assert page.url == base_url + "/?hide=seed,text,compare&v=2"
+    assert page.url == base_url + "/?hide=seed,text,compare&v=3"
     for selector in ("[data-field=seed]", "[data-field=text]", "#compare", "#strip-compare", "#resample"):
         assert not page.locator(selector).is_visible(), selector
     assert page.get_by_label("Framework", exact=True).is_visible()
@@ -132,7 +132,7 @@ def test_hide_hides_controls_and_the_keyboard_can_show_them(watched, base_url):
     # the strip's dropout still brings its figure forward (its control is not hidden)
     page.get_by_role("button", name="Show them here").click()
     assert page.locator("[data-field=seed]").is_visible() and page.locator("#compare").is_visible()
-    assert page.url == base_url + "/?hide=seed,text,compare&v=2"  # the link is unchanged
+    assert page.url == base_url + "/?hide=seed,text,compare&v=3"  # the link is unchanged
     page.get_by_role("button", name="Hide them again").click()
     assert not page.locator("[data-field=seed]").is_visible()
     assert w.problems == []
@@ -152,12 +152,12 @@ def test_the_link_builders_link_round_trips(browser, base_url):
     context, w = projector(browser, base_url + "/?seed=3&present=1")
     page = w.page
     open_builder(page)
-    assert builder_link(page) == "/?seed=3&v=2&present=1"
+    assert builder_link(page) == "/?seed=3&v=3&present=1"
     page.get_by_role("checkbox", name="Students see: Framework").uncheck()
     page.get_by_role("checkbox", name="Students see: Phase").uncheck()
     page.wait_for_function("() => document.getElementById('builder').dataset.link.includes('hide=')")
     link = builder_link(page)
-    assert link == "/?hide=preset,phase&seed=3&v=2&present=1"
+    assert link == "/?hide=preset,phase&seed=3&v=3&present=1"
     assert page.locator("#builder-link").inner_text() == base_url + link
     # the link, opened: those controls hidden, and its builder says the same
     other, w2 = projector(browser, base_url + link)

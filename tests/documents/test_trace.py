@@ -23,7 +23,7 @@ def test_top_level_fields():
     t = load("")
     assert list(t) == ["version", "state", "config", "plan", "tokens", "unknown_words", "embedding", "layers", "output"]
     assert t["unknown_words"] == [] and load("text=the zebra was good")["unknown_words"] == ["zebra"]
-    assert t["version"] == 1 and t["state"] == "v=2"
+    assert t["version"] == 1 and t["state"] == "v=3"
     assert t["config"]["units"] == 100 and t["config"]["steps"] == len(t["tokens"]) == 11
     assert t["tokens"][3] == {"id": 48, "word": "not"}
     assert 0 < t["output"]["probability"] < 1
@@ -70,7 +70,7 @@ def test_decoded_h_is_o_tanh_c():
 def test_same_state_same_bytes_and_other_seed_other_masks():
     a = trace_json(parse("seed=5"))
     # the same state spelled otherwise: defaults given explicitly, other number forms, other order
-    assert trace_json(parse("emb_dropout=.25&dropout=0.50&seed=05&v=2")) == a
+    assert trace_json(parse("emb_dropout=.25&dropout=0.50&seed=05&v=3")) == a
     # a state that differs in one rate: other masks and other numbers, same embedding lookup
     other = load("dropout=0.3&seed=5")
     ta = json.loads(a)

@@ -30,7 +30,7 @@ def test_every_step_names_tested_claims_and_valid_links():
     for lesson in load():
         for step in lesson.steps:
             used |= set(step.claims)
-            assert step.link.endswith("v=2") or "v=2&" in step.link  # pinned: a lesson link is a promise
+            assert step.link.endswith("v=3") or "v=3&" in step.link  # pinned: a lesson link is a promise
             assert "<script" not in step.html and step.html.startswith("<")
     assert used <= set(CLAIMS)
     assert len(used) >= 20
@@ -62,7 +62,7 @@ def test_a_teacher_adds_a_lesson_by_adding_a_file(tmp_path, monkeypatch):
     try:
         (lesson,) = load()
         assert (lesson.slug, lesson.order) == ("my-lesson", 8)
-        assert lesson.steps[0].html == "<p><em>hello</em></p>\n" and lesson.steps[0].link == "seed=9&v=2"
+        assert lesson.steps[0].html == "<p><em>hello</em></p>\n" and lesson.steps[0].link == "seed=9&v=3"
     finally:
         load.cache_clear()
 

@@ -15,7 +15,7 @@ def test_defaults_are_the_seed_model():
     assert s == DEFAULT
     assert (s.vocab, s.emb, s.units, s.emb_dropout, s.dropout, s.recurrent_dropout) == (64, 64, 100, 0.25, 0.5, 0.5)
     assert (s.preset, s.phase, s.weights, s.layers, s.text) == ("keras3", "train", "trained", 1, DEFAULT_TEXT)
-    assert s.v == 2 and s.canonical() == "v=2"
+    assert s.v == 3 and s.canonical() == "v=3"
 
 
 def test_version_1_keeps_its_own_defaults():
@@ -23,24 +23,24 @@ def test_version_1_keeps_its_own_defaults():
     old = parse("v=1&seed=3")
     assert old.weights == "random" and old.canonical() == "seed=3&v=1"
     assert parse("v=1&weights=trained").canonical() == "v=1&weights=trained"
-    assert parse("v=2&weights=random").canonical() == "v=2&weights=random"
+    assert parse("v=3&weights=random").canonical() == "v=3&weights=random"
     assert DEFAULTS[1].weights == "random" and DEFAULTS[2].weights == "trained"
 
 
 @pytest.mark.parametrize(
     ("query", "canonical"),
     [
-        ("dropout=0.50", "v=2"),
-        ("dropout=.30&seed=07", "dropout=0.3&seed=7&v=2"),
-        ("seed=7&dropout=0.3", "dropout=0.3&seed=7&v=2"),
+        ("dropout=0.50", "v=3"),
+        ("dropout=.30&seed=07", "dropout=0.3&seed=7&v=3"),
+        ("seed=7&dropout=0.3", "dropout=0.3&seed=7&v=3"),
         ("?v=1&recurrent_dropout=0", "recurrent_dropout=0&v=1"),
-        ("dropout=3e-1", "dropout=0.3&v=2"),
-        ("dropout=0.00001", "dropout=1e-05&v=2"),
-        ("text=the%20film%20%20was   great", "text=the%20film%20was%20great&v=2"),
-        ("text=the+film", "text=the%20film&v=2"),
-        ("tokens=2, 4,20", "tokens=2,4,20&v=2"),
-        ("preset=custom&in_share=gate&in_time=seq", "in_share=gate&preset=custom&v=2"),
-        ("units=8&weights=random", "units=8&v=2&weights=random"),
+        ("dropout=3e-1", "dropout=0.3&v=3"),
+        ("dropout=0.00001", "dropout=1e-05&v=3"),
+        ("text=the%20film%20%20was   great", "text=the%20film%20was%20great&v=3"),
+        ("text=the+film", "text=the%20film&v=3"),
+        ("tokens=2, 4,20", "tokens=2,4,20&v=3"),
+        ("preset=custom&in_share=gate&in_time=seq", "in_share=gate&preset=custom&v=3"),
+        ("units=8&weights=random", "units=8&v=3&weights=random"),
         ("v=1&units=8", "units=8&v=1"),
     ],
 )
@@ -51,7 +51,7 @@ def test_canonical_form(query, canonical):
 
 
 def test_default_text_given_explicitly_is_omitted():
-    assert parse(f"text={DEFAULT_TEXT}").canonical() == "v=2"
+    assert parse(f"text={DEFAULT_TEXT}").canonical() == "v=3"
 
 
 rates = st.floats(min_value=0, max_value=0.999, allow_nan=False).map(lambda x: round(x, 6))
@@ -116,7 +116,7 @@ BAD = [
     ("preset=KERAS3", "preset"),
     ("phase=test", "phase"),
     ("emb_mode=channel", "emb_mode"),
-    ("v=3", "v"),
+    ("v=4", "v"),
     ("v=0", "v"),
     ("preset=pytorch", "recurrent_dropout"),
     ("preset=zaremba", "recurrent_dropout"),
@@ -202,7 +202,7 @@ def test_trained_weights_name_their_shape():
         parse("units=32")
     (p,) = err.value.problems
     assert p.field == "weights" and "vocab=64, emb=64, units=100" in p.message and "units=32" in p.message
-    assert "default of state version 2" in p.message and "weights=random" in p.message
+    assert "default of state version 3" in p.message and "weights=random" in p.message
     assert parse("units=32&weights=random").units == 32
     assert parse("layers=3").weights == "trained"  # 1 to 3 layers are shipped
 

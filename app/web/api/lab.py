@@ -14,12 +14,29 @@ from app.web.schemas import BusyBody
 router = APIRouter(prefix="/api", tags=["training lab"])
 
 EVENTS = """Server-sent events, in this order:
-`start` {query, configs, titles, epochs, batches};
-`progress` {config, epoch, batch, batches} after every batch;
-`epoch` {config, epoch, train_loss, train_acc, val_loss, val_acc} after every epoch of every configuration;
-`done` {table: [{config, title, best_val_acc, best_epoch, final_train_acc, final_val_acc, gap, seconds}], sentence};
-or `stopped` / `error` {message}. The same query gives the same events (a finished run is replayed; seconds are
-those of its first run)."""
+`start` {query, configs, titles, links, seeds, epochs, total, metric, metric_title, study, study_title,
+study_question};
+`epoch` {config, seed, epoch, train_loss, train_acc, val_loss, val_acc} after every epoch of every training
+(configuration x seed; trainings run in parallel, so their epochs interleave);
+`progress` {done, total, elapsed} after every epoch event (time left: elapsed x (total - done) / done);
+`done` {metric, metric_title, table: [{config, title, values, mean, sd, min, max, train_values, train_mean, gap,
+best_values, best_epochs}], comparisons: [{a, b, metric, difference, interval: [lo, hi], seeds, verdict,
+differences}], sentence, seconds}: difference = mean over seeds of b's metric minus a's, interval its paired t
+95% interval, verdict "a better", "b better" or "no clear difference" (named only when the interval excludes 0);
+or `stopped` / `error` {message}. The same query gives the same epoch rows and done table, comparisons and
+sentence; a finished run is replayed byte for byte, and a recorded study (study=NAME, or the lab's default
+link) at once, without progress events or seconds."""
+
+
+class EventStream(StreamingResponse):
+    """A stream that closes its events when the response ends, the client gone or not: the lab
+    counts a run's listeners by them (app/lab/runner.py), never at the garbage collector's pace."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.body_iterator.aclose()
 
 
 def _lab_parameters() -> dict:
@@ -48,4 +65,4 @@ async def get_train(request: Request):
         headers = {"Retry-After": str(busy.retry_after), "Cache-Control": "no-store"}
         return JSONResponse({"detail": str(busy), "retry_after": busy.retry_after}, status_code=429, headers=headers)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # nginx: do not buffer the stream
-    return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+    return EventStream(events, media_type="text/event-stream", headers=headers)

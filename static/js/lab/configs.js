@@ -6,6 +6,20 @@ import { modelLayers } from "../model-line.js";
 
 /** One colour per configuration (Okabe-Ito: apart for colour-blind eyes and on a projector). */
 export const CONFIG_COLORS = { none: "#d55e00", emb: "#0072b2", cell: "#009e73", both: "#cc79a7" };
+/** Colours for other arms (a recorded study's: "per-sequence", "per-step"...), by index: the same
+ * palette first, then Okabe-Ito's orange, sky blue and black. */
+const PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000"];
+
+/** {arm: colour}: the four configurations keep theirs; any other name takes the palette's next
+ * colour no arm of this run has yet. */
+export function armColors(arms) {
+  const colors = Object.fromEntries(arms.filter((a) => CONFIG_COLORS[a]).map((a) => [a, CONFIG_COLORS[a]]));
+  const free = PALETTE.filter((c) => !Object.values(colors).includes(c));
+  arms.forEach((a, i) => {
+    colors[a] ??= free.shift() ?? PALETTE[i % PALETTE.length];
+  });
+  return colors;
+}
 
 /** The model's layers by name (model-line.js): embedding, emb_dropout, lstm, out_dropout, dense. */
 const layersOf = (s) => Object.fromEntries(modelLayers(s).map((l) => [l.layer, l]));

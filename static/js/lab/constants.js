@@ -9,5 +9,10 @@ export const LAB_FIELD = Object.fromEntries(LAB_FIELDS.map((f) => [f.name, f]));
 /** {none: "no dropout", emb: ..., cell: ..., both: ...}, in the configurations' canonical order. */
 export const CONFIG_TITLES = constants.config_titles;
 export const CONFIGS = LAB_FIELD.configs.choices;
-/** {query, state, configs}: the link's canonical lab query, its state part, its configurations. */
+/** {version: {field: default}}: each state version's lab defaults (a link keeps its version's). */
+export const LAB_DEFAULTS = constants.lab_defaults ?? {};
+/** {query, state, configs, study, values}: the link's canonical lab query, its state part, its
+ * configurations, the recorded study it replays ("" for none) and every lab field's value. */
 export const LINKED = constants.lab;
+/** [{name, title}]: the recorded studies (/train?study=NAME), with short titles. */
+export const STUDIES = constants.studies ?? [];

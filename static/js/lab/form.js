@@ -1,7 +1,7 @@
 // The lab's controls: their values, a check against the field table before any request (the
 // server checks again, with the work bound only it knows), each problem beside its control, and
 // the settings locked while a run trains.
-import { CONFIGS, LAB_FIELDS } from "./constants.js";
+import { CONFIGS, LAB_FIELDS, LINKED } from "./constants.js";
 import { CONFIG_COLORS, describe } from "./configs.js";
 
 const $ = (id) => document.getElementById(id);
@@ -12,7 +12,9 @@ const labelOf = (name) => LAB_FIELDS.find((f) => f.name === name)?.label ?? name
 export function formValues() {
   const values = {};
   for (const f of LAB_FIELDS) {
-    values[f.name] = f.kind === "names" ? CONFIGS.filter((c) => $(`config-${c}`).checked) : $(f.name).value.trim();
+    if (f.kind === "names") values[f.name] = CONFIGS.filter((c) => $(`config-${c}`).checked);
+    else if ($(f.name)) values[f.name] = $(f.name).value.trim();
+    else values[f.name] = String(LINKED.values?.[f.name] ?? f.default); // no control (study): the link's
   }
   return values;
 }

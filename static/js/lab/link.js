@@ -14,17 +14,24 @@
 // the explorer: on a lesson step the address is the step's, not the run's.
 import { DEFAULTS, FIELD, LESSON, VERSION } from "../constants.js";
 import { pageQuery, replaceURL } from "../state.js";
-import { CONFIGS, LAB_FIELDS } from "./constants.js";
+import { CONFIGS, LAB_DEFAULTS, LAB_FIELDS } from "./constants.js";
 
 /** The configurations in canonical order (none, emb, cell, both), each once. */
 export function canonicalConfigs(names) {
   return CONFIGS.filter((c) => names.includes(c));
 }
 
-function isDefault(f, value) {
-  if (f.kind === "names") return canonicalConfigs(value).join(",") === f.default.join(",");
-  if (f.kind === "choice") return String(value) === String(f.default);
-  return Number(value) === Number(f.default);
+/** A lab field's default in the state version `version` (lab defaults changed with v3). */
+function defaultOf(f, version) {
+  const d = LAB_DEFAULTS[version]?.[f.name];
+  return d === undefined ? f.default : d;
+}
+
+function isDefault(f, value, version) {
+  const d = defaultOf(f, version);
+  if (f.kind === "names") return canonicalConfigs(value).join(",") === canonicalConfigs(d).join(",");
+  if (f.kind === "choice") return String(value) === String(d);
+  return Number(value) === Number(d);
 }
 
 /** A value as Python writes it (shortest round trip; 2.0 -> "2"): JS's String does the same here. */
@@ -37,9 +44,10 @@ function text(f, value) {
 /** The canonical lab query of a state (its canonical query string) and the lab's values. */
 export function labQuery(stateQuery, values) {
   const parts = stateQuery ? stateQuery.split("&") : [];
+  const version = new URLSearchParams(stateQuery).get("v") ?? String(VERSION);
   for (const f of LAB_FIELDS) {
     const value = values[f.name];
-    if (value === undefined || isDefault(f, value)) continue;
+    if (value === undefined || isDefault(f, value, version)) continue;
     parts.push(`${f.name}=${encodeURIComponent(text(f, value)).replace(/%2C/g, ",")}`);
   }
   return parts.sort().join("&");

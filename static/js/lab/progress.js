@@ -1,42 +1,48 @@
-// The progress bar and its line of text. The time left comes from the pace of the last seconds,
-// not from the start: a run joined halfway, or replayed, arrives in a burst first.
-import { epochsDone, fraction, total } from "./run.js";
+// The progress bar and its line of text: epochs trained of the run's total (the `progress` events),
+// and the time left, elapsed x (total - done) / done as of the last progress event, counted down
+// second by second until the next one (run.js secondsLeft). Someone joining a run gets the replayed
+// events first, then live ones: the same estimate. A recorded study has no progress events: it is
+// replayed at once.
+import { doneCount, fraction, isStudy, secondsLeft, total } from "./run.js";
 
 const $ = (id) => document.getElementById(id);
 const count = (n) => n.toLocaleString("en");
-const WINDOW = 10_000; // ms of progress the pace is measured over
 
-let samples = []; // [ms, batches] of `sampled`, oldest first
-let sampled = null;
-
-function left(run, now) {
-  if (sampled !== run) [samples, sampled] = [[], run];
-  if (!samples.length || now - samples.at(-1)[0] >= 250) samples.push([now, run.batches]);
-  while (samples.length > 2 && now - samples[1][0] > WINDOW) samples.shift();
-  const [t0, b0] = samples[0];
-  const rate = (run.batches - b0) / (now - t0); // batches per ms
-  if (now - t0 < 2000 || !(rate > 0)) return "";
-  const rest = Math.round((total(run) - run.batches) / rate / 1000);
-  return rest > 0 ? ` · about ${rest} s left` : "";
+/** "about 12 s left", "about 2 min 5 s left", "starting…". */
+export function leftText(run, now) {
+  const left = secondsLeft(run, now);
+  if (left === null) return "starting…";
+  const s = Math.ceil(left);
+  if (s <= 0) return "finishing…";
+  return s < 120 ? `about ${s} s left` : `about ${Math.floor(s / 60)} min ${s % 60} s left`;
 }
 
 export function renderProgress(run, now = performance.now()) {
   const bar = $("progress");
-  const text = $("progress-text");
+  const text = $("progress-count");
+  const left = $("time-left");
   bar.value = run ? fraction(run) : 0;
-  if (!run) {
-    text.textContent = "Not started.";
-  } else if (run.phase === "connecting") {
-    text.textContent = "Connecting…";
-  } else if (run.phase === "busy") {
-    text.textContent = `Busy: trying again in ${run.wait} s.`;
-  } else if (run.start) {
-    const s = run.start;
+  let where = "Not started.";
+  let when = "";
+  if (run?.phase === "connecting") {
+    where = "Connecting…";
+  } else if (run?.phase === "busy") {
+    where = `Busy: trying again in ${run.wait} s.`;
+  } else if (run?.start && isStudy(run)) {
+    where = run.done ? "Recorded study: replayed." : "Recorded study: replaying…";
+  } else if (run?.start) {
+    const n = total(run);
     const share = Math.round(100 * fraction(run));
-    const where = run.done ? "Done" : `Epoch ${Math.min(s.epochs, epochsDone(run) + 1)} of ${s.epochs}`;
-    text.textContent =
-      `${where} · ${count(Math.min(run.batches, total(run)))} of ${count(total(run))} batches (${share}%)` +
-      (run.phase === "running" ? left(run, now) : "");
+    if (run.done) {
+      const seconds = run.done.seconds;
+      where = `Done · ${count(n)} epochs trained` + (seconds !== undefined ? ` in ${Math.round(seconds)} s` : "");
+    } else {
+      where = `${count(Math.min(doneCount(run), n))} of ${count(n)} epochs trained (${share}%)`;
+      if (run.phase === "running") when = leftText(run, now);
+    }
   }
-  bar.setAttribute("aria-valuetext", `${Math.round(100 * bar.value)}%`);
+  text.textContent = where;
+  left.textContent = when;
+  left.hidden = !when;
+  bar.setAttribute("aria-valuetext", `${Math.round(100 * bar.value)}%${when ? `, ${when}` : ""}`);
 }

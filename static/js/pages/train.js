@@ -1,33 +1,44 @@
-// The training lab: controls -> canonical link -> /api/train (server-sent events) -> progress,
-// live curves, the table and the sentence. Test hooks: window.labEvents (every event of the
-// current run but `progress`), body[data-run] (idle, connecting, busy, running, done, stopped,
-// error, dropped, problems), body[data-progress] (batches done) and body[data-stream] (open, closed:
-// the request to /api/train is over).
-import { LINK_PROBLEMS, PLOTLY_URL } from "../constants.js";
+// The training lab: controls -> canonical link -> /api/train (server-sent events) -> progress and
+// the time left, live curves (the mean over seeds, each seed faint), then the server's sentence,
+// the comparisons with their 95% intervals and the table. ?study=NAME replays a recorded study
+// (the form hidden, the study named). Test hooks: window.labEvents (every event of the current
+// run but `progress`), window.labProgress (the last progress event), body[data-run] (idle,
+// connecting, busy, running, done, stopped, error, dropped, problems), body[data-progress] (epoch
+// trainings done), body[data-stream] (open, closed: the request to /api/train is over) and
+// body[data-compared] (the comparisons drawn: the run's query and their count).
+import { LINK_PROBLEMS, PLOTLY_URL, PRESENT } from "../constants.js";
+import { fitted } from "../figures/common.js";
 import { loadPlotly, render } from "../plot.js";
 import { modelCode, modelNote, presetTitle } from "../lab/configs.js";
+import { differencesFigure, renderComparisons } from "../lab/comparisons.js";
 import { CONFIG_TITLES, LINKED } from "../lab/constants.js";
 import { curvesFigure } from "../lab/curves.js";
 import { bindForm, checkValues, describeConfigs, focusProblem, formValues, lockForm, showProblems } from "../lab/form.js";
 import { labQuery, showLink, stateValues } from "../lab/link.js";
 import { renderProgress } from "../lab/progress.js";
-import { ACTIVE, active, apply, fraction, newRun } from "../lab/run.js";
+import { ACTIVE, active, apply, doneCount, fraction, isStudy, newRun, titlesOf } from "../lab/run.js";
 import { openRun } from "../lab/stream.js";
-import { clearTable, renderTable } from "../lab/table.js";
+import { clearTable, renderTable, setMetricTitle } from "../lab/table.js";
 import { bindTeaching, emphasised } from "../lab/teaching.js";
 import { bindView, view } from "../lab/view.js";
 
 const $ = (id) => document.getElementById(id);
 const model = stateValues(LINKED.state);
 const INTRO = document.getElementById("answer").textContent.trim().replace(/\s+/g, " ");
-const AGAIN = "Press Train to try again: a run still training is joined, a finished one replayed.";
+const STUDY = LINKED.study ?? ""; // a recorded study replayed (?study=NAME), or ""
+const TRAIN = STUDY ? "Replay" : "Train";
+const AGAIN = STUDY
+  ? "Press Replay to try again."
+  : "Press Train to try again: a run still training is joined, a finished one replayed.";
 
 let query = LINKED.query; // the controls' canonical query (the last valid one)
 let run = null; // the current run (lab/run.js)
 let stream = null;
 let quarter = 0; // progress announced in the status, by quarters
 let plotly = false;
+let ticker = 0; // the time left, counted down once a second between progress events
 window.labEvents = [];
+window.labProgress = null;
 
 /** The status line (aria-live); `spoken` is read out but not shown (it is on the page already). */
 function setStatus(text, spoken = "") {
@@ -41,9 +52,11 @@ function setPhase(phase) {
   if (run) run.phase = phase;
   document.body.dataset.run = phase;
   const busy = ACTIVE.has(phase);
-  $("train").textContent = busy ? "Stop" : "Train";
+  $("train").textContent = busy ? "Stop" : TRAIN;
   $("train").classList.toggle("stop", busy);
   lockForm(busy);
+  clearInterval(ticker);
+  if (phase === "running") ticker = setInterval(() => renderProgress(run), 1000);
 }
 
 // -- drawing: at most once a frame (a replayed run arrives all at once); the curves only when
@@ -59,26 +72,64 @@ function draw(curves = false) {
 function paint() {
   frame = 0;
   renderProgress(run);
-  document.body.dataset.progress = String(run?.batches ?? 0);
+  document.body.dataset.progress = String(run ? doneCount(run) : 0);
   if (!plotly || drawnFigure === figure) return;
   drawnFigure = figure;
-  render("fig-curves", curvesFigure(run, view.view, CONFIG_TITLES, emphasised()));
+  const titles = run?.start ? titlesOf(run, CONFIG_TITLES) : CONFIG_TITLES;
+  render("fig-curves", curvesFigure(run, view.view, titles, emphasised()));
+  paintDifferences(titles);
   document.body.dataset.drawn = run ? `${run.query}|${run.events.length}` : "";
+}
+
+/** The comparisons of a finished run in words (no Plotly needed), or none: the section hidden. */
+function showComparisons() {
+  const comparisons = run?.done?.comparisons ?? [];
+  $("lab-comparisons").hidden = !comparisons.length;
+  renderComparisons($("comparison-list"), comparisons, titlesOf(run, CONFIG_TITLES));
+}
+
+/** The chart of the comparisons, once Plotly is there (drawn with the curves). */
+function paintDifferences(titles) {
+  const comparisons = run?.done?.comparisons ?? [];
+  if (!comparisons.length) {
+    document.body.dataset.compared = "";
+    return;
+  }
+  const box = $("fig-differences");
+  const scale = view.big || PRESENT ? 1.5 : 1;
+  const fig = differencesFigure(comparisons, titles, { width: box.clientWidth, scale });
+  // not plot.js's narrow layout (upright ticks, a toolbar band): a small chart of few rows, no toolbar
+  const layout = fitted(fig.layout, { scale });
+  window.Plotly.react(box, fig.data, layout, { responsive: true, displayModeBar: false });
+  document.body.dataset.compared = `${run.query}|${comparisons.length}`;
 }
 
 function setAnswer(text, note = "", state = "") {
   $("answer").textContent = text;
+  $("answer").classList.toggle("long", text.length > 360); // several comparisons: plain weight, easier to read
   $("answer-note").textContent = note;
   $("answer-box").dataset.state = state;
 }
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 function runSummary(start, values) {
   const n = start.configs.length;
   return (
-    `${n} configuration${n > 1 ? "s" : ""} × ${start.epochs} epochs on ${Number(values.train_size).toLocaleString("en")} ` +
-    `training sentences (${Math.round(100 * values.label_noise)}% of their labels flipped), validated on clean ` +
-    `sentences; ${values.optimizer} at ${Number(values.lr)}, batch ${Number(values.batch)}, data seed ${Number(values.data_seed)}.`
+    `${plural(n, "configuration")} × ${plural(start.seeds ?? 1, "seed")} × ${plural(start.epochs, "epoch")} on ` +
+    `${Number(values.train_size).toLocaleString("en")} training sentences (${Math.round(100 * values.label_noise)}% of ` +
+    `their labels flipped), validated on clean sentences; ${values.optimizer} at ${Number(values.lr)}, batch ` +
+    `${Number(values.batch)}, data seed ${Number(values.data_seed)}.`
   );
+}
+
+/** What the start event says of a recorded study: its title and question. */
+function showStudy(start) {
+  if (!$("study-box")) return;
+  if (start.study_title) $("study-title").textContent = start.study_title;
+  $("study-question").textContent = start.study_question ?? "";
+  $("study-question").hidden = !start.study_question;
+  if (start.study) $("study-command").textContent = `dropout-lab study ${start.study}`;
 }
 
 /** Results on screen that another link made: say so. */
@@ -90,8 +141,9 @@ function markStale() {
 
 // -- one run's events --
 function onEvent(name, data) {
-  apply(run, name, data);
+  apply(run, name, data, performance.now());
   if (name === "progress") {
+    window.labProgress = data;
     const q = Math.floor(4 * fraction(run));
     if (q > quarter && q < 4) {
       quarter = q;
@@ -99,19 +151,37 @@ function onEvent(name, data) {
     }
   } else if (name === "start") {
     quarter = 0;
-    if (data.query !== query) {
-      query = data.query; // the server's canonical form wins
+    if (!STUDY && data.query !== query) {
+      // the server's canonical form wins (not a recorded study's: its link is ?study=NAME)
+      query = data.query;
       run.query = query;
       showLink(query);
     }
     setPhase("running");
     const n = data.configs.length;
-    setStatus(`Training ${n > 1 ? `${n} configurations side by side` : "1 configuration"}, ${data.epochs} epochs each.`);
-    setAnswer(`Training… the answer comes when every configuration has finished its ${data.epochs} epochs.`, "", "running");
+    const seeds = data.seeds ?? 1;
+    if (data.study) {
+      showStudy(data);
+      setStatus(`Replaying the recorded study: ${plural(n, "configuration")} × ${plural(seeds, "seed")}.`);
+      setAnswer("Replaying the recorded study…", "", "running");
+    } else {
+      const what = n > 1 ? `${n} configurations side by side` : "1 configuration";
+      setStatus(`Training ${what}, ${plural(seeds, "seed")} × ${plural(data.epochs, "epoch")} each.`);
+      const wait = `Training… the answer comes when every configuration has finished its ${plural(seeds, "seed")}.`;
+      setAnswer(wait, "", "running");
+    }
   } else if (name === "done") {
     setPhase("done");
+    setMetricTitle($("results-table"), data.metric_title);
     renderTable($("results-body"), data.table);
-    setAnswer(data.sentence, runSummary(run.start, run.values), "done");
+    showComparisons();
+    const s = run.start;
+    const study = isStudy(run);
+    const size = `${plural(s.configs.length, "configuration")} × ${plural(s.seeds ?? 1, "seed")} × ${plural(s.epochs, "epoch")}`;
+    const recorded = `Replayed from the recorded study${s.study_title ? ` “${s.study_title}”` : ""}: ${size}.`;
+    setAnswer(data.sentence, study ? recorded : runSummary(s, run.values), "done");
+    const seconds = `${study ? "Recorded" : "Trained"} in ${Math.round(data.seconds)} s.`; // the run's wall time
+    $("run-seconds").textContent = data.seconds === undefined ? "" : seconds;
     setStatus("", `Done. ${data.sentence}`);
   } else if (name === "error" || name === "stopped") {
     setPhase(name);
@@ -154,14 +224,18 @@ const handlers = {
 
 function start() {
   const values = formValues();
-  const problems = checkValues(values);
-  showProblems(problems);
-  if (problems.length) {
-    focusProblem(problems);
-    setStatus("Fix the settings marked in the form first.");
-    return;
+  if (STUDY) {
+    query = LINKED.query; // a recorded study: the link as the server read it (the form is hidden)
+  } else {
+    const problems = checkValues(values);
+    showProblems(problems);
+    if (problems.length) {
+      focusProblem(problems);
+      setStatus("Fix the settings marked in the form first.");
+      return;
+    }
+    query = labQuery(LINKED.state, values);
   }
-  query = labQuery(LINKED.state, values);
   showLink(query);
   stream?.close();
   run = newRun(query);
@@ -170,6 +244,8 @@ function start() {
   setPhase("connecting");
   markStale();
   clearTable($("results-body"), "Training: the table comes at the end of the run.");
+  $("run-seconds").textContent = "";
+  showComparisons(); // none yet: hidden
   setAnswer("Training… the answer comes when every configuration has finished.", "", "running");
   setStatus("Connecting to the lab…");
   document.body.dataset.stream = "open";
@@ -191,9 +267,9 @@ function stop() {
   setStatus(
     waiting
       ? "Stopped waiting for a free worker. Press Train to try again."
-      : "Stopped. The server ends the run unless someone else is watching it. Press Train to start again.",
+      : `Stopped. The server ends the run unless someone else is watching it. Press ${TRAIN} to start again.`,
   );
-  setAnswer("Stopped before the end: no answer yet. Press Train to train again.");
+  setAnswer(`Stopped before the end: no answer yet. Press ${TRAIN} to start again.`);
   draw();
 }
 
@@ -224,11 +300,12 @@ function init() {
   bindForm(onEdit, start);
   bindTrain();
   bindView(() => draw(true), setStatus);
-  clearTable($("results-body"), "Press Train: one row per configuration comes here.");
+  const empty = STUDY ? "The recorded study's table comes here." : "Press Train: one row per configuration comes here.";
+  clearTable($("results-body"), empty);
   setPhase("idle");
   bindTeaching(() => draw(true));
   paint();
-  if (view.run) start();
+  if (view.run || STUDY) start(); // a recorded study is replayed at once
   requestAnimationFrame(() =>
     setTimeout(async () => {
       try {

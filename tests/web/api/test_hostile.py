@@ -20,7 +20,7 @@ HOSTILE = [
     ("/api/trace?units=false", ["units"]),
     ("/api/trace?layers=3&units=256&len=1000&weights=random", ["len"]),
     ("/api/trace?vocab=0", ["vocab"]),
-    ("/api/trace?v=3", ["v"]),
+    ("/api/trace?v=4", ["v"]),
     ("/api/trace?preset=pytorch", ["recurrent_dropout"]),
     ("/api/trace?%00=1", ["\x00"]),
     ("/api/trace?dropout=%00", ["dropout"]),

@@ -69,7 +69,7 @@ def test_security_headers_everywhere(client, url):
 
 def test_state_endpoint(client):
     body = client.get("/api/state?text=The%20film%20was%20great&dropout=.50").json()
-    assert body["state"] == "text=The%20film%20was%20great&v=2" and body["link"] == "/?" + body["state"]
+    assert body["state"] == "text=The%20film%20was%20great&v=3" and body["link"] == "/?" + body["state"]
     assert [t["word"] for t in body["tokens"]] == ["the", "film", "was", "great"]
     assert body["plan"]["masks"]["input"]["sharing"] == "gate"
     assert "bdata" not in json.dumps(body)

@@ -115,6 +115,6 @@ def test_present_is_a_page_parameter(client):
 
 def test_hide_is_part_of_the_state(client):
     r = client.get("/api/state?hide=text,preset")
-    assert r.status_code == 200 and r.json()["state"] == "hide=preset,text&v=2"
+    assert r.status_code == 200 and r.json()["state"] == "hide=preset,text&v=3"
     bad = client.get("/api/state?hide=everything")
     assert bad.status_code == 422 and bad.json()["problems"][0]["field"] == "hide"

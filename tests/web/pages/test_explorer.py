@@ -156,7 +156,7 @@ def test_reflected_errors_are_escaped(client, evil):
 
 def test_link_with_errors_keeps_the_rest(client):
     page = Page(client.get("/?dropout=2&seed=7&units=12").text)
-    assert embedded_trace(page)["state"] == "seed=7&units=12&v=2&weights=random"
+    assert embedded_trace(page)["state"] == "seed=7&units=12&v=3&weights=random"
     constants = json.loads(page.scripts["page-constants"])
     assert [p["field"] for p in constants["problems"]] == ["dropout", "weights"]  # units=12: no trained weights
     html = client.get("/?dropout=2&seed=7").text
@@ -165,7 +165,7 @@ def test_link_with_errors_keeps_the_rest(client):
 
 def test_rate_a_preset_lacks_falls_back_to_zero(client):
     page = Page(client.get("/?preset=pytorch&layers=2").text)
-    assert embedded_trace(page)["state"] == "layers=2&preset=pytorch&recurrent_dropout=0&v=2"
+    assert embedded_trace(page)["state"] == "layers=2&preset=pytorch&recurrent_dropout=0&v=3"
 
 
 def test_html_json_escapes_markup():
@@ -188,8 +188,8 @@ def test_compare_link_embeds_model_b(client):
     b = json.loads(page.scripts["compare-trace"])
     assert b == json.loads(trace_json(parse("emb_dropout=0&seed=3&units=9&weights=random")))
     compare = json.loads(page.scripts["page-constants"])["compare"]
-    assert compare["link"] == "seed=3&units=9&v=2&vs.emb_dropout=0&weights=random"
-    assert embedded_trace(page)["state"] == "seed=3&units=9&v=2&weights=random"
+    assert compare["link"] == "seed=3&units=9&v=3&vs.emb_dropout=0&weights=random"
+    assert embedded_trace(page)["state"] == "seed=3&units=9&v=3&weights=random"
     # both strips, B's filled in by the page; the twins of A's figures
     assert {"strip", "strip-b", "strip-b-vs", "fig-h-b", "fig-embedding-mask-b", "fig-grad-embedding"} <= page.ids
 
