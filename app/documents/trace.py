@@ -44,18 +44,12 @@ def config(s: State, steps: int) -> dict:
 
 
 def plan_json(s: State) -> dict:
-    return _cited(describe(spec_of(s), s.dropout, s.recurrent_dropout, *facts_of(s)))
-
-
-def _cited(plan: dict) -> dict:
-    """The verdict's "will it make any difference?" ends with the recorded answer, with its interval."""
-    plan["verdict"]["difference"] += " " + recorded.answer()
-    return plan
+    return describe(spec_of(s), s.dropout, s.recurrent_dropout, *facts_of(s), recorded.answer())
 
 
 @lru_cache(maxsize=256)
 def _plan_text(spec: model.RunSpec, d: float, rd: float, now: Facts, train: Facts) -> orjson.Fragment:
-    return orjson.Fragment(dumps(_cited(describe(spec, d, rd, now, train))))
+    return orjson.Fragment(dumps(describe(spec, d, rd, now, train, recorded.answer())))
 
 
 def plan_fragment(s: State, trace: model.Trace | None = None) -> orjson.Fragment:

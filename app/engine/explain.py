@@ -326,9 +326,10 @@ TRAINING_FALSE = (
 )
 
 
-def describe(spec: RunSpec, d: float, rd: float, now: Facts, train: Facts) -> dict:
+def describe(spec: RunSpec, d: float, rd: float, now: Facts, train: Facts, trained: str = "") -> dict:
     """The plan as the trace and /api/state carry it; ``d``, ``rd`` are the state's rates, ``now`` and
-    ``train`` the facts of the trace and of the same state in training."""
+    ``train`` the facts of the trace and of the same state in training; ``trained``: what the
+    recorded lab study says (the verdict's "difference" ends with it)."""
     plan = spec.plan
     preset = PRESETS[plan.preset]
     first = plan.layers[0]
@@ -372,6 +373,6 @@ def describe(spec: RunSpec, d: float, rd: float, now: Facts, train: Facts) -> di
         "masks": masks,
         "effective": _effective(now, train, n),
         "answer": _answer(now, train, n),
-        "verdict": verdict(now, train, n, _details(plan.preset), CAVEATS.get(plan.preset, {})),
+        "verdict": verdict(now, train, n, _details(plan.preset), CAVEATS.get(plan.preset, {}), trained),
         "notes": notes,
     }

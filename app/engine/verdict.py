@@ -254,23 +254,28 @@ def compound(train: Facts, names: Names) -> str:
     return "No mask drops x(t) here: every embedding element reaches every gate unscaled."
 
 
-def difference(now: Facts) -> str:
-    """'Will it make any difference?' as far as one pass can tell."""
+def difference(now: Facts, trained: str = "") -> str:
+    """'Will it make any difference?' as far as one pass can tell, then what training says:
+    ``trained``, a clause on the recorded lab study (app/studies/recorded.py ``answer``), or a
+    pointer to the lab."""
     p, p0 = num(now.probability), num(now.probability_without_dropout)
     if now.differs_from_no_dropout:
+        then = trained or "the training lab trains the seed's two models over paired seeds"
         return (
             f"Will it make any difference? To this pass, yes: h moves by up to {num(now.max_abs_dh)} and p is {p} "
-            f"instead of {p0} without dropout. Whether it helps the model generalise is for training: the "
-            "training lab trains the seed's two models over paired seeds."
+            f"instead of {p0} without dropout. Whether it helps the model generalise is for training: {then}."
         )
+    then = f": {trained}" if trained else ""
     return (
         "Will it make any difference? Not to what the model computes here: h at every step and p "
         f"({p}) are exactly those of the same model without dropout. Any difference lies in how the "
-        "weights were trained."
+        f"weights were trained{then}."
     )
 
 
-def verdict(now: Facts, train: Facts, names: Names, details: list[str], caveats: dict[str, str]) -> dict:
+def verdict(
+    now: Facts, train: Facts, names: Names, details: list[str], caveats: dict[str, str], trained: str = ""
+) -> dict:
     """{answer, points [{key, title, text}], difference, details} for the page's first panel; ``caveats``
     are the preset's sourced statements a point ends with (key -> sentence), true whatever the rates."""
     later = "" if now == train else " (in training)"
@@ -283,4 +288,9 @@ def verdict(now: Facts, train: Facts, names: Names, details: list[str], caveats:
         {"key": "when", "title": "How often it is redrawn" + later, "text": also("when", _when(train))},
         {"key": "compound", "title": "Together" + later, "text": compound(train, names)},
     ]
-    return {"answer": answer(now, train, names), "points": points, "difference": difference(now), "details": details}
+    return {
+        "answer": answer(now, train, names),
+        "points": points,
+        "difference": difference(now, trained),
+        "details": details,
+    }

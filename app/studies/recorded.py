@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from app.core.encoding import dumps
-from app.lab.compare import words
+from app.lab.compare import points
 from app.lab.study import Arm, Study, of_lab, run, start_event, summary
 from app.link.lab_query import STUDIES, parse_lab
 
@@ -192,7 +192,13 @@ def code_version() -> str:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=DIR, capture_output=True, text=True, timeout=5, check=True
         ).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=DIR, capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(  # the manifest aside: recording the studies one by one rewrites it
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "..", ":(exclude)manifest.json"],
+            cwd=DIR,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
         out += f" (git {commit}{' with changes' if dirty.stdout.strip() else ''})"
     except (OSError, subprocess.SubprocessError):
         pass
@@ -226,14 +232,17 @@ def save(name: str, s: Study, body: bytes, seconds: float) -> None:
     _keys.cache_clear()
 
 
+SAID = {"b better": "better with it", "a better": "worse with it", "no clear difference": "no clear difference"}
+
+
 @lru_cache(maxsize=1)
 def answer() -> str:
-    """The recorded answer to "will it make any difference?": the seed study's headline comparison
-    in words (read off its done event), for the verdict (app/documents/trace.py) and lesson 5."""
-    s = study("seed")
+    """The recorded answer to "will it make any difference?", short: the seed study's headline
+    comparison (cell against both: what the Dropout after the Embedding adds), read off its done
+    event, for the verdict (app/documents/trace.py) and lesson 5."""
     c = done_of("seed")["comparisons"][0]
-    titles = {a.name: a.title for a in s.arms}
+    lo, hi = c["interval"]
     return (
-        f'Recorded over {c["seeds"]} paired seeds of {s.train.epochs} epochs in the lab\'s study "seed": '
-        f"{words(c, titles)}"
+        f"in the training lab, {c['seeds']} paired seeds give {points(c['difference'])} with the extra Dropout "
+        f"(95% interval {100 * lo:+.1f} to {100 * hi:+.1f}): {SAID[c['verdict']]}"
     )

@@ -8,6 +8,7 @@ sentences, 100 epochs: about 15 s) is one a test can join, leave or stop while i
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import gc
 import json
@@ -29,6 +30,13 @@ from app.web.config import Settings
 TINY = "v=2&units=8&weights=random&batch=25"
 SMALL = f"{TINY}&train_size=50"
 LONG = f"{TINY}&train_size=1000&epochs=100&configs=both"
+
+
+def in_a_thread(coro):
+    """``asyncio.run`` in a thread of its own: once the browser tests have run, playwright's loop is
+    running in the main thread, and asyncio.run refuses to start another there."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def events(body: bytes) -> list[tuple[str, dict]]:
@@ -312,7 +320,7 @@ def test_a_second_runner_on_the_directory_joins_through_the_file(lab_dir):
             a.close()
             b.close()
 
-    body_a, body_b, a, b = asyncio.run(asyncio.wait_for(main(), 60))
+    body_a, body_b, a, b = in_a_thread(asyncio.wait_for(main(), 60))
     assert body_a == body_b and events(body_a)[-1][0] == "done"
     assert (a.started, b.started, b.joined) == (1, 0, 1)  # one training, joined through its .part
     assert lab_files(lab_dir) == {"sse"}
@@ -336,7 +344,7 @@ def test_a_run_whose_trainer_dies_is_trained_by_its_other_listeners(lab_dir):
             a.close()
             b.close()
 
-    body_a, body_b, a, b = asyncio.run(asyncio.wait_for(main(), 60))
+    body_a, body_b, a, b = in_a_thread(asyncio.wait_for(main(), 60))
     assert "done" not in [n for n, _ in events(body_a)]
     got = events(body_b)
     names = [n for n, _ in got]
@@ -391,5 +399,5 @@ def test_listeners_in_another_process_keep_a_run_going(lab_dir):
             a.close()
             b.close()
 
-    waited = asyncio.run(asyncio.wait_for(main(), 60))
+    waited = in_a_thread(asyncio.wait_for(main(), 60))
     assert 1.0 < waited < 5  # b's last touch, a few seconds' leeway (STALE) and the grace
