@@ -60,8 +60,12 @@ function setPhase(phase) {
 }
 
 // -- drawing: at most once a frame (a replayed run arrives all at once); the curves only when
-// they changed (an epoch, the view, the text size), never for a batch's progress --
+// they changed (an epoch, the view, the text size), and while a run streams at most every
+// CURVES_EVERY ms: each redraw of up to 22 curves costs the cores the training runs on --
+const CURVES_EVERY = 500;
 let frame = 0;
+let later = 0; // the timer of a redraw held back while a run streams
+let curvesAt = -Infinity;
 let figure = 0; // bumped by whatever changes the curves
 let drawnFigure = -1;
 function draw(curves = false) {
@@ -74,6 +78,12 @@ function paint() {
   renderProgress(run);
   document.body.dataset.progress = String(run ? doneCount(run) : 0);
   if (!plotly || drawnFigure === figure) return;
+  const wait = run && !run.done ? curvesAt + CURVES_EVERY - performance.now() : 0;
+  if (wait > 0) {
+    if (!later) later = setTimeout(() => ((later = 0), draw()), wait);
+    return;
+  }
+  curvesAt = performance.now();
   drawnFigure = figure;
   const titles = run?.start ? titlesOf(run, CONFIG_TITLES) : CONFIG_TITLES;
   render("fig-curves", curvesFigure(run, view.view, titles, emphasised()));
