@@ -261,9 +261,9 @@ def test_screenshots_of_a_blog_post_with_embeds(browser, base_url, host):
     body += "<h1>Where does dropout land in an LSTM?</h1>"
     body += "".join(text + frame_tag(f"{v}-{w}", f"{base_url}/embed?view={v}", w, h) for v, w, h in frames)
     with opened(browser, host("blog", body), viewport=(1040, 900)) as (page, errors):
-        for v, w, _ in frames:
+        for v, w, _ in frames:  # eight frames load plotly.js at once: on a busy 2-core machine, slowly
             f = frame(page, f"{v}-{w}")
-            wait_drawn(f)
+            wait_drawn(f, timeout=60_000)
             if v == "fig-output":
                 f.wait_for_function("() => document.body.dataset.side")
         page.wait_for_timeout(300)  # Plotly's last transitions
