@@ -15,6 +15,10 @@ from "next step" in the sticky bar to the next frame painted (the cell, what rea
 and the cursor on every heatmap in view).
 Medians of --runs runs.
 Targets on loopback: first plot <= 1.0 s, redraw <= 150 ms, timestep <= 50 ms for the default state.
+
+The floor: a bare page on the same server that loads the same plotly.js (same URL, same headers)
+and draws one 100 x 11 heatmap, each run in a fresh context, interleaved with the explorer's runs so
+both see the same load. Target: the explorer's first plot <= 1.3 x the bare page's (issue 18).
 """
 
 from __future__ import annotations
@@ -46,6 +50,38 @@ STEP = """async () => {
   await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
   return performance.now() - t0;
 }"""
+
+
+# The floor: plotly.js from the same URL as the explorer's, then one heatmap of 100 units x 11 steps.
+BARE = """<!doctype html><html><head><meta charset="utf-8"><title>bare</title>
+<script src="{plotly}"></script></head><body><div id="fig" style="width:900px;height:300px"></div>
+<script>
+const z = Array.from({{length: 100}}, (_, u) => Array.from({{length: 11}}, (_, t) => Math.sin(u * 0.3 + t)));
+Plotly.newPlot("fig", [{{type: "heatmap", z, colorscale: "Viridis"}}], {{margin: {{t: 30}}, title: "one heatmap"}})
+  .then(() => performance.mark("bare-first-plot"));
+</script></body></html>"""
+
+
+def plotly_url(browser, base: str) -> str:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base + "/")
+    url = page.evaluate("() => document.querySelector('link[rel=preload][as=script]').href")
+    context.close()
+    return url
+
+
+def bare_run(browser, base: str, plotly: str) -> float:
+    """Time to the bare page's first plot (ms from navigation start), in a fresh context."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    html = BARE.format(plotly=plotly)
+    page.route(base + "/__bare", lambda route: route.fulfill(status=200, content_type="text/html", body=html))
+    page.goto(base + "/__bare")
+    page.wait_for_function("() => performance.getEntriesByName('bare-first-plot').length > 0", timeout=60_000)
+    out = mark(page, "bare-first-plot")
+    context.close()
+    return out
 
 
 def mark(page, name: str) -> float:
@@ -169,6 +205,16 @@ def main() -> None:
             browser.close()
             return
         print(f"headless Chromium ({browser.version}), server on loopback, {args.runs} runs each, medians in ms")
+        plotly = plotly_url(browser, base)
+        bare_run(browser, base, plotly)
+        one_run(browser, base + "/")
+        runs = range(args.runs)
+        pairs = [(bare_run(browser, base, plotly), one_run(browser, base + "/")["first plot"]) for _ in runs]
+        bare = statistics.median(b for b, _ in pairs)
+        ours = statistics.median(e for _, e in pairs)
+        ratio = statistics.median(e / b for b, e in pairs)
+        print(f"first plot, bare page (plotly.js + one heatmap) {bare:.0f} ms; explorer {ours:.0f} ms; ")
+        print(f"  median of the paired ratios {ratio:.2f} (target <= 1.3)")
         heads = ("first paint", "first plot", "all plots", "redraw", "all redrawn", "timestep")
         print(f"{'state':30}" + "".join(f"{h:>13}" for h in heads))
         for name, path in STATES.items():

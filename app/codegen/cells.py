@@ -2,13 +2,14 @@
 
 ``MaskedLSTM``: one LSTM layer (Keras weight layout, gate order i, f, g, o) whose masks are drawn
 where the plan says: on x_t and on h_{t-1}, shared by the gates or one per gate, once per call
-or at every step; with candidate dropout, zoneout and weight-drop where the plan has them.
+or at every step; with candidate dropout, zoneout and weight-drop where the plan has them, and
+the forum answer's hypothetical masks on the four gate outputs (preset forum; no framework has them).
 ``WordDropout``: an Embedding that drops whole word types (rows of its matrix) once per call.
 
 Every mask is drawn by the framework's own dropout on a tensor of ones (so it holds 0 or
 1/(1-rate)); tests/parity injects the engine's masks there and checks the numbers. A template
 line ending in ``#+name`` is kept only when the plan uses ``name`` (candidate, zoneout,
-weight_drop).
+weight_drop, gate_output).
 """
 
 from __future__ import annotations
@@ -23,11 +24,14 @@ class MaskedLSTM(layers.Layer):
     c_t = f c_(t-1) + i g, h_t = o tanh(c_t). A mask holds 0 or 1 / (1 - rate); gates=1 shares
     one mask between the four gates, gates=4 gives each its own; per_step draws a fresh mask at
     every step, otherwise one per call, reused at every step.
+    gate_dropout > 0 multiplies each gate activation i, f, g, o by its own mask, fresh at every
+    step: the forum answer's hypothetical picture (preset forum), which no framework has.
     """
 
     def __init__(self, units, dropout=0.0, dropout_gates=1, dropout_per_step=False, recurrent_dropout=0.0,
                  recurrent_gates=1, recurrent_per_step=False, candidate_dropout=0.0, zoneout_c=0.0,
-                 zoneout_h=0.0, weight_drop=0.0, return_sequences=False, seed=None, **kwargs):
+                 zoneout_h=0.0, weight_drop=0.0, gate_dropout=0.0, return_sequences=False, seed=None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.units, self.return_sequences = units, return_sequences
         self.x_drop = (dropout, dropout_gates, dropout_per_step)  # (rate, gates, per_step)
@@ -35,6 +39,7 @@ class MaskedLSTM(layers.Layer):
         self.candidate_dropout = candidate_dropout  #+candidate
         self.zoneout_c, self.zoneout_h = zoneout_c, zoneout_h  #+zoneout
         self.weight_drop = weight_drop  #+weight_drop
+        self.gate_dropout = gate_dropout  # the forum answer's masks on i, f, g, o  #+gate_output
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def build(self, input_shape):
@@ -80,6 +85,8 @@ class MaskedLSTM(layers.Layer):
             ht = ops.broadcast_to(ht if mh is None else ht * mh, (batch, 4, u))
             z = ops.einsum("bkn,nku->bku", xt, W) + ops.einsum("bkv,vku->bku", ht, U) + b  # (B, 4, u)
             i, f, g, o = ops.sigmoid(z[:, 0]), ops.sigmoid(z[:, 1]), ops.tanh(z[:, 2]), ops.sigmoid(z[:, 3])
+            if (q := self.mask(self.gate_dropout, (batch, 4, u), training)) is not None:  #+gate_output
+                i, f, g, o = i * q[:, 0], f * q[:, 1], g * q[:, 2], o * q[:, 3]  # k' = k * q_k  #+gate_output
             if (d := self.mask(self.candidate_dropout, (batch, u), training)) is not None:  #+candidate
                 g = g * d  # Semeniuta: c_t = f c_(t-1) + i d(g_t)  #+candidate
             c_new = f * c + i * g
@@ -103,11 +110,13 @@ class MaskedLSTM(tf.keras.layers.Layer):
     every step, otherwise one per call, reused at every step. The steps are a Python loop (the
     Input fixes their number): model.fit's tf.function unrolls it, so a mask drawn before the
     loop is drawn once per call there too.
+    gate_dropout > 0 multiplies each gate activation i, f, g, o by its own mask, fresh at every
+    step: the forum answer's hypothetical picture (preset forum), which no framework has.
     """
 
     def __init__(self, units, dropout=0.0, dropout_gates=1, dropout_per_step=False, recurrent_dropout=0.0,
                  recurrent_gates=1, recurrent_per_step=False, candidate_dropout=0.0, zoneout_c=0.0,
-                 zoneout_h=0.0, weight_drop=0.0, return_sequences=False, **kwargs):
+                 zoneout_h=0.0, weight_drop=0.0, gate_dropout=0.0, return_sequences=False, **kwargs):
         super().__init__(**kwargs)
         self.units, self.return_sequences = units, return_sequences
         self.x_drop = (dropout, dropout_gates, dropout_per_step)  # (rate, gates, per_step)
@@ -115,6 +124,7 @@ class MaskedLSTM(tf.keras.layers.Layer):
         self.candidate_dropout = candidate_dropout  #+candidate
         self.zoneout_c, self.zoneout_h = zoneout_c, zoneout_h  #+zoneout
         self.weight_drop = weight_drop  #+weight_drop
+        self.gate_dropout = gate_dropout  # the forum answer's masks on i, f, g, o  #+gate_output
 
     def build(self, input_shape):
         n, u = input_shape[-1], self.units
@@ -156,6 +166,8 @@ class MaskedLSTM(tf.keras.layers.Layer):
             ht = tf.broadcast_to(ht if mh is None else ht * mh, (batch, 4, u))
             z = tf.einsum("bkn,nku->bku", xt, W) + tf.einsum("bkv,vku->bku", ht, U) + b  # (B, 4, u)
             i, f, g, o = tf.sigmoid(z[:, 0]), tf.sigmoid(z[:, 1]), tf.tanh(z[:, 2]), tf.sigmoid(z[:, 3])
+            if (q := self.mask(self.gate_dropout, (batch, 4, u), training)) is not None:  #+gate_output
+                i, f, g, o = i * q[:, 0], f * q[:, 1], g * q[:, 2], o * q[:, 3]  # k' = k * q_k  #+gate_output
             if (d := self.mask(self.candidate_dropout, (batch, u), training)) is not None:  #+candidate
                 g = g * d  # Semeniuta: c_t = f c_(t-1) + i d(g_t)  #+candidate
             c_new = f * c + i * g
@@ -177,11 +189,13 @@ class MaskedLSTM(nn.Module):
     c_t = f c_(t-1) + i g, h_t = o tanh(c_t). A mask holds 0 or 1 / (1 - rate); gates=1 shares
     one mask between the four gates, gates=4 gives each its own; per_step draws a fresh mask at
     every step, otherwise one per forward call, reused at every step.
+    gate_dropout > 0 multiplies each gate activation i, f, g, o by its own mask, fresh at every
+    step: the forum answer's hypothetical picture (preset forum), which no framework has.
     """
 
     def __init__(self, n_in, units, dropout=0.0, dropout_gates=1, dropout_per_step=False, recurrent_dropout=0.0,
                  recurrent_gates=1, recurrent_per_step=False, candidate_dropout=0.0, zoneout_c=0.0,
-                 zoneout_h=0.0, weight_drop=0.0):
+                 zoneout_h=0.0, weight_drop=0.0, gate_dropout=0.0):
         super().__init__()
         self.units = units
         self.W = nn.Linear(n_in, 4 * units)  # weight (4u, n): rows of i, f, g, o
@@ -191,6 +205,7 @@ class MaskedLSTM(nn.Module):
         self.candidate_dropout = candidate_dropout  #+candidate
         self.zoneout_c, self.zoneout_h = zoneout_c, zoneout_h  #+zoneout
         self.weight_drop = weight_drop  #+weight_drop
+        self.gate_dropout = gate_dropout  # the forum answer's masks on i, f, g, o  #+gate_output
 
     def mask(self, rate, shape):
         """0 or 1 / (1 - rate) per element; None when nothing is dropped."""
@@ -225,6 +240,8 @@ class MaskedLSTM(nn.Module):
             ht = (ht if mh is None else ht * mh).expand(batch, 4, u)
             z = torch.einsum("bkn,kun->bku", xt, W) + torch.einsum("bkv,kuv->bku", ht, U) + b  # (B, 4, u)
             i, f, g, o = torch.sigmoid(z[:, 0]), torch.sigmoid(z[:, 1]), torch.tanh(z[:, 2]), torch.sigmoid(z[:, 3])
+            if (q := self.mask(self.gate_dropout, (batch, 4, u))) is not None:  #+gate_output
+                i, f, g, o = i * q[:, 0], f * q[:, 1], g * q[:, 2], o * q[:, 3]  # k' = k * q_k  #+gate_output
             if (d := self.mask(self.candidate_dropout, (batch, u))) is not None:  #+candidate
                 g = g * d  # Semeniuta: c_t = f c_(t-1) + i d(g_t)  #+candidate
             c_new = f * c + i * g

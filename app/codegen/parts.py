@@ -42,7 +42,12 @@ def call(head: str, args: list[str], tail: str = "", width: int = 100) -> list[s
 
 def features(lp: LayerPlan) -> set[str]:
     """The optional parts of MaskedLSTM (cells.py) that the layer's plan uses."""
-    on = {"candidate": lp.candidate, "zoneout": lp.zoneout_c or lp.zoneout_h, "weight_drop": lp.weight_drop}
+    on = {
+        "candidate": lp.candidate,
+        "zoneout": lp.zoneout_c or lp.zoneout_h,
+        "weight_drop": lp.weight_drop,
+        "gate_output": lp.gate_output,
+    }
     return {name for name, used in on.items() if used}
 
 
@@ -58,6 +63,8 @@ def masked_kwargs(lp: LayerPlan) -> dict[str, str]:
                 kw[f"{prefix}_per_step"] = "True"
     if lp.candidate:
         kw["candidate_dropout"] = num(lp.candidate.rate)
+    if lp.gate_output:
+        kw["gate_dropout"] = num(lp.gate_output.rate)
     for arg in ("zoneout_c", "zoneout_h", "weight_drop"):
         if getattr(lp, arg):
             kw[arg] = num(getattr(lp, arg))

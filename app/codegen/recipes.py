@@ -39,7 +39,15 @@ def _num(x: float) -> str:
     return repr(float(x))
 
 
+FORUM = (
+    "no framework drops the four gate outputs: this is the forum answer's hypothetical scheme "
+    '("Dropout(0.25) four times, once after each of the 4 yellow blocks"), computed only to compare it'
+)
+
+
 def _extras(lp: LayerPlan, lstm: str) -> str:
+    if lp.gate_output:  # the forum answer's picture: no framework has it, whatever else the plan holds
+        return FORUM
     what = [
         name
         for name, on in (
@@ -126,6 +134,8 @@ def tfkeras2(lp: LayerPlan) -> Recipe:
 
 def pytorch(lp: LayerPlan) -> Recipe:
     inp, rec = lp.input, lp.recurrent
+    if lp.gate_output:
+        return Recipe(cannot=FORUM)
     if rec:
         return Recipe(cannot="nn.LSTM has no recurrent dropout")
     if inp and inp.per_gate:

@@ -5,7 +5,8 @@
     version, state (canonical), config (resolved), plan (per mask), tokens [{id, word}],
     embedding {x (T,E), mask (T,E), mask_scale},
     layers [{x (T,in), masks {input (T,4,in), recurrent (T,4,H), candidate, zoneout_c,
-             zoneout_h, weight_drop (H,4H), between (T,H) when used, each NAME with NAME_scale},
+             zoneout_h, weight_drop (H,4H), between (T,H), gate_output (T,4,H: on the gate
+             activations i, f, g, o, preset forum) when used, each NAME with NAME_scale},
              gates {i, f, g, o} (T,H), c (T,H), h (T,H)}],
     output {logit, probability, mask (H,), mask_scale}: mask on the last h before Dense
 """

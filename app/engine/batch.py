@@ -57,7 +57,8 @@ def _typed(multiplier: np.ndarray | None, dtype) -> np.ndarray | None:
 
 def _cell(rng, lp: LayerPlan, train: bool, steps: int, batch: int, n_in: int, units: int, dtype):
     """``model.draw_cell`` with batch axis (B,) from the one generator, as the loop applies it:
-    input (nT, G, B, in), recurrent (nT, G, B, H), candidate and zoneout (T, B, H), weight (H, 4H)."""
+    input (nT, G, B, in), recurrent (nT, G, B, H), candidate and zoneout (T, B, H), weight (H, 4H),
+    gate_output (T, 4, B, H)."""
     cm = cell_masks(draw_cell(lp, lambda _: rng, steps, n_in, units, (batch,)), lp, train)
     return bptt.BatchCellMasks(
         input=_typed(cm.input, dtype),
@@ -66,6 +67,7 @@ def _cell(rng, lp: LayerPlan, train: bool, steps: int, batch: int, n_in: int, un
         zoneout_c=_typed(cm.zoneout_c, dtype),
         zoneout_h=_typed(cm.zoneout_h, dtype),
         weight=_typed(cm.weight, dtype),
+        gate_output=_typed(cm.gate_output, dtype),
     )
 
 
@@ -74,7 +76,7 @@ def draw_masks(
 ) -> BatchMasks:
     """Fresh masks for a batch of ``tokens`` (B, T), each example its own; nothing at inference
     (``spec.train`` False, then ``rng`` may be None). Draw order is fixed: embedding, then per
-    layer input, recurrent, candidate, zoneout c, zoneout h, weight, between; then output. The
+    layer input, recurrent, candidate, zoneout c, zoneout h, weight, gate output, between; then output. The
     samplers are app/engine/dropout.py's, as for ``model.run``, with a batch axis."""
     batch, steps = tokens.shape
     vocab, emb = weights.embedding.shape
@@ -119,6 +121,7 @@ def stack_masks(draws: list[Draw], spec: RunSpec, dtype=np.float32) -> BatchMask
                 zoneout_c=_stacked([p.zoneout_c for p in per], 1, dtype),
                 zoneout_h=_stacked([p.zoneout_h for p in per], 1, dtype),
                 weight=None if weight is None else weight.astype(dtype),
+                gate_output=_stacked([p.gate_output for p in per], 2, dtype),  # (T, 4, B, H)
             )
         )
         masks = [d.layers[n].get("between") for d in draws]

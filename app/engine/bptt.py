@@ -5,14 +5,16 @@ masks, as in the frameworks (Keras draws masks of shape (batch, dim)):
 
     z^k_t = (x_t * m^k_t) W^k + (h_{t-1} * r^k_t) (U^k * M_U) + b^k       k in {i, f, g, o}
     i, f, o = sigmoid(z^i, z^f, z^o)        g = tanh(z^g)
-    c~_t = f * c_{t-1} + i * (g * d_t)      h~_t = o * tanh(c~_t)
+    k' = k q^k_t                            q: gate-output masks (preset forum; else k' = k)
+    c~_t = f' * c_{t-1} + i' * (g' * d_t)   h~_t = o' * tanh(c~_t)
     c_t = c_{t-1} + n^c_t (c~_t - c_{t-1})  h_t = h_{t-1} + n^h_t (h~_t - h_{t-1})   (zoneout)
 
 Backward, step t from T-1 down to 0, with dh_t = dL/dh_t from above plus dh_next from t+1:
 
     dh~ = n^h dh_t                 dh_next = (1 - n^h) dh_t + sum_k (dz^k U^kT) * r^k_t
     dc~ = n^c dc_t + dh~ o (1 - tanh^2 c~_t)                 dc_next = (1 - n^c) dc_t + dc~ f
-    do = dh~ tanh(c~_t)   df = dc~ c_{t-1}   di = dc~ g d_t   dg = dc~ i d_t
+    do = dh~ tanh(c~_t) q^o   df = dc~ c_{t-1} q^f   di = dc~ g' d_t q^i   dg = dc~ i' d_t q^g
+    (dc_next takes f' for f)
     dz^{i,f,o} = da a (1 - a)             dz^g = dg (1 - g^2)
     dW^k = sum_t (x_t m^k_t)^T dz^k_t     dU^k = M_U * sum_t (h_{t-1} r^k_t)^T dz^k_t
     db^k = sum_t dz^k_t                   dx_t = sum_k (dz^k_t W^kT) * m^k_t
@@ -22,6 +24,7 @@ nT is 1 for a mask drawn once per sequence, T for one drawn at every step):
 
     x (T, B, in)   masks.input (nT, G, B, in)   masks.recurrent (nT, G, B, H)
     masks.candidate, zoneout_c, zoneout_h (T, B, H)   masks.weight (H, 4H), Keras layout
+    masks.gate_output (T, 4, B, H), gate order i, f, g, o
     acts (4, T, B, H) gate activations in block order i, f, o, g (as lstm.py)
     c, h (T + 1, B, H) with row 0 the zero initial state
 
@@ -60,6 +63,7 @@ class BatchCellMasks:
     zoneout_c: np.ndarray | None = None  # (T, B, H): 1 updates, 0 keeps; 1 - z at inference
     zoneout_h: np.ndarray | None = None  # (T, B, H)
     weight: np.ndarray | None = None  # (H, 4H) DropConnect on U, one mask for the batch
+    gate_output: np.ndarray | None = None  # (T, 4, B, H) on the gate activations i, f, g, o (forum)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class LayerCache:
     tc: np.ndarray  # (T, B, H) tanh(c~_t)
     hr: np.ndarray  # (G, T, B, H) h_{t-1} * r_t as it entered the recurrent matmul, blocks i, f, o, g
     r: np.ndarray | None  # (nT, G, B, H) the recurrent mask, gates in block order i, f, o, g
+    q: np.ndarray | None = None  # (4, T, B, H) the gate-output mask in block order i, f, o, g
 
 
 def gate_major(a: np.ndarray) -> np.ndarray:
@@ -129,16 +134,18 @@ def _chunks(steps: int) -> list[tuple[int, int]]:
     return [(t0, min(t0 + CHUNK, steps)) for t0 in range(0, steps, CHUNK)]
 
 
-def _forward_steps(acts, c, h, tc, hr, r, U4h, b4h, masks: BatchCellMasks, chunk_ready) -> None:
+def _forward_steps(acts, c, h, tc, hr, r, U4h, b4h, masks: BatchCellMasks, chunk_ready, q=None) -> None:
     """The recurrence: adds h_{t-1} r U + b to the projections in acts and turns them into the
     activations; fills c, h, tc and hr (shapes in ``LayerCache``). ``chunk_ready(t)`` returns
-    once the projections of the chunk starting at t are in acts."""
+    once the projections of the chunk starting at t are in acts. ``q``: the gate-output mask
+    (4, T, B, H) in block order, or None; acts keeps the activations before it."""
     cand, zc, zh = masks.candidate, masks.zoneout_c, masks.zoneout_h
     steps, batch, units = tc.shape
     rec = np.empty((4, batch, units), dtype=tc.dtype)
     ig = np.empty((batch, units), dtype=tc.dtype)
     ct = np.empty_like(ig) if zc is not None else None
     ht = np.empty_like(ig) if zh is not None else None
+    qz = np.empty_like(rec) if q is not None else None  # i', f', o', g'
     tanh, multiply, matmul = np.tanh, np.multiply, np.matmul
 
     for t in range(steps):
@@ -159,6 +166,8 @@ def _forward_steps(acts, c, h, tc, hr, r, U4h, b4h, masks: BatchCellMasks, chunk
         s *= 0.5
         s += 0.5  # i, f, o = sigmoid
         i, f, o, g = z
+        if q is not None:
+            i, f, o, g = multiply(z, q[:, t], out=qz)
         if cand is not None:
             g = g * cand[t]
         c_new = c[t + 1] if ct is None else ct
@@ -205,19 +214,22 @@ def forward(
     c = np.zeros((steps + 1, batch, units), dtype=dtype)
     h = np.zeros((steps + 1, batch, units), dtype=dtype)
     tc = np.empty((steps, batch, units), dtype=dtype)
+    q = masks.gate_output  # (T, 4, B, H), gates i, f, g, o
+    if q is not None:
+        q = np.ascontiguousarray(q.transpose(1, 0, 2, 3)[list(INTERNAL)])  # (4, T, B, H) blocks i, f, o, g
     chunks = _chunks(steps)
     if threads > 1:
         with ThreadPoolExecutor(1) as pool:
             ready = {t0: pool.submit(_project, x, W4h, masks.input, acts, t0, t1) for t0, t1 in chunks}
-            _forward_steps(acts, c, h, tc, hr, r, U4h, b4h, masks, lambda t: ready[t].result())
+            _forward_steps(acts, c, h, tc, hr, r, U4h, b4h, masks, lambda t: ready[t].result(), q)
     else:
         bounds = dict(chunks)
         _forward_steps(
-            acts, c, h, tc, hr, r, U4h, b4h, masks, lambda t: _project(x, W4h, masks.input, acts, t, bounds[t])
+            acts, c, h, tc, hr, r, U4h, b4h, masks, lambda t: _project(x, W4h, masks.input, acts, t, bounds[t]), q
         )
     if r is None:
         hr = h[None, :-1]  # h_{t-1} itself: a view, nothing copied
-    cache = LayerCache(x=x, masks=masks, W4=W4, U4=U4, acts=acts, c=c, h=h, tc=tc, hr=hr, r=r)
+    cache = LayerCache(x=x, masks=masks, W4=W4, U4=U4, acts=acts, c=c, h=h, tc=tc, hr=hr, r=r, q=q)
     return h[1:], cache
 
 
@@ -225,7 +237,7 @@ def _backward_steps(dz, dh_out, last_only: bool, cache: LayerCache, U4T, on_chun
     """BPTT through the recurrence, from the last step to the first: fills dz (4, T, B, H) and
     calls ``on_chunk(t0, t1)`` as soon as the steps t0 <= t < t1 of a chunk are done.
     ``record``: None, or (dh, dc) (T, B, H) to fill with dL/dh_t and dL/dc_t."""
-    masks, acts, c, tc, r = cache.masks, cache.acts, cache.c, cache.tc, cache.r
+    masks, acts, c, tc, r, q = cache.masks, cache.acts, cache.c, cache.tc, cache.r, cache.q
     cand, zc, zh = masks.candidate, masks.zoneout_c, masks.zoneout_h
     _, steps, batch, units = acts.shape
     dtype = acts.dtype
@@ -240,6 +252,7 @@ def _backward_steps(dz, dh_out, last_only: bool, cache: LayerCache, U4T, on_chun
 
     for t in range(steps - 1, -1, -1):
         i, f, o, g = acts[:, t]
+        ie, fe, oe, ge = (i, f, o, g) if q is None else acts[:, t] * q[:, t]  # i', f', o', g' as applied
         dzt = dz[:, t]
         di, df, do, dg = dzt
         dh, dh_next, spare = dh_next, spare, dh_next  # dh: dL/dh_t; dh_next receives dL/dh_{t-1}
@@ -253,7 +266,7 @@ def _backward_steps(dz, dh_out, last_only: bool, cache: LayerCache, U4T, on_chun
             multiply(dh, 1 - zh[t], out=dh_next)  # carried to h_{t-1}
             dh *= zh[t]  # dL/dh~_t
         # c~ feeds h~ through tanh, and c_t (through zoneout)
-        multiply(dh, o, out=dct)
+        multiply(dh, oe, out=dct)
         multiply(tc[t], tc[t], out=tmp)
         subtract(1, tmp, out=tmp)
         dct *= tmp
@@ -265,18 +278,20 @@ def _backward_steps(dz, dh_out, last_only: bool, cache: LayerCache, U4T, on_chun
             dct += dc_next
             if record is not None:
                 record[1][t] = dct
-        multiply(dh, tc[t], out=do)  # dL/do
-        multiply(dct, c[t], out=df)  # dL/df
-        gd = g if cand is None else g * cand[t]
-        multiply(dct, gd, out=di)  # dL/di
-        multiply(dct, i, out=dg)  # dL/d(g d)
+        multiply(dh, tc[t], out=do)  # dL/do'
+        multiply(dct, c[t], out=df)  # dL/df'
+        gd = ge if cand is None else ge * cand[t]
+        multiply(dct, gd, out=di)  # dL/di'
+        multiply(dct, ie, out=dg)  # dL/d(g' d)
         if cand is not None:
             dg *= cand[t]
+        if q is not None:  # k' = k q^k: dL/dk = dL/dk' q^k
+            dzt *= q[:, t]
         if zc is not None:
-            multiply(dct, f, out=tmp)
+            multiply(dct, fe, out=tmp)
             dc_next += tmp
         else:
-            multiply(dct, f, out=dc_next)
+            multiply(dct, fe, out=dc_next)
         # through the activations: sigmoid' = a (1 - a), tanh' = 1 - g^2
         s = acts[:3, t]
         ds = dzt[:3]

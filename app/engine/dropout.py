@@ -11,7 +11,8 @@ is gate i of the per-gate draw, and an element dropped at rate r is dropped at e
 above r. Moving one slider in the explorer therefore changes as little as possible.
 
 Each mask has its own stream ``default_rng([seed, stream, layer])``, so changing one knob
-never reshuffles the masks of another.
+never reshuffles the masks of another. New streams are appended to ``STREAMS``, never renumbered,
+so an old link draws the same masks.
 
 One sampler serves the single run (app/engine/model.py, a stream per mask) and the batch
 (app/engine/batch.py, one generator in a fixed order): every function takes the generator
@@ -37,6 +38,7 @@ STREAMS = {
     "weight_drop": 6,
     "between": 7,
     "output": 8,
+    "gate_output": 9,  # appended (preset forum): the numbers above never change, old links keep their masks
 }
 
 

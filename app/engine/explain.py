@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from app.engine.facts import Facts
 from app.engine.model import RunSpec
-from app.engine.semantics import PRESETS, TORCH_SRC, LayerPlan
+from app.engine.semantics import FORUM_SRC, PRESETS, TORCH_SRC, LayerPlan
 from app.engine.summary import preset_summary
 from app.engine.verdict import TIMING, Names, and_list, compound, embedding_unit, num, verdict, words
 
@@ -75,6 +75,8 @@ INPUT_SOURCE = {
     "zaremba": "Standard dropout on the layer input before the joint four-gate map, fresh at every step.",
     "semeniuta": "Optional standard dropout on the layer input, fresh at every step.",
     "awd": "LockedDropout: one mask on each layer's input for the whole sequence.",
+    "forum": "The forum answer's picture puts no mask on x_t: its dropout acts after the four gate activations "
+    "(see gate_output). A hypothetical scheme: no framework does this.",
     "custom": "Chosen by hand: in_share and in_time set the sharing and timing.",
 }
 RECURRENT_SOURCE = {
@@ -91,6 +93,7 @@ RECURRENT_SOURCE = {
     "zaremba": "Zaremba et al. never drop the recurrent connection h_{t-1}.",
     "semeniuta": "h_{t-1} is not masked; the candidate g is (see candidate).",
     "awd": "h_{t-1} is not masked; AWD-LSTM drops recurrent weights instead (weight_drop).",
+    "forum": "recurrent_dropout as Keras 3.8 and later: four masks on h_{t-1}, one per gate, drawn once per call.",
     "custom": "Chosen by hand: rec_share and rec_time set the sharing and timing.",
 }
 
@@ -174,6 +177,28 @@ def _extra_entries(first: LayerPlan, now: Facts, train: Facts) -> dict:
                 f"unscaled. At inference its expectation is used, {v}_t = {num(z)} {v}_(t-1) + {num(1 - z)} "
                 f"{v}~_t, so zoneout changes the output at inference too.",
             )
+    if first.gate_output is not None:
+        on = "gate_output" in train.other_masks
+        step = "gate_output" in train.other_per_step
+        measured = (
+            f"{_here(now, train)} each of the four gate activations i, f, g, o is multiplied by "
+            f"{'its own mask' if train.gate_output_per_gate else 'one mask shared by the gates'}, "
+            f"{TIMING['step' if step else 'sequence']}, keeping {num(train.gate_output_keep)} and scaling the kept "
+            f"by {num(1 / train.gate_output_keep)}: c_t = (f q_f) c_(t-1) + (i q_i)(g q_g), h_t = (o q_o) tanh(c_t)."
+            if on
+            else f"{_here(now, train)} no mask acts on the gate outputs."
+        )
+        out["gate_output"] = _entry(
+            "gate_output" in now.other_masks,
+            first.gate_output.rate,
+            ("gate" if train.gate_output_per_gate else "shared") if on else "none",
+            ("step" if step else "sequence") if on else "none",
+            FORUM_SRC,
+            measured,
+            "Hypothetical: the popular forum answer's \"Dropout(0.25) four times, once after each of the 4 yellow "
+            'blocks" for dropout=0.5, computed so its numbers can be compared. No framework or paper does this; '
+            "Semeniuta et al. 2016 (preset semeniuta) mask the candidate g only.",
+        )
     if first.weight_drop > 0:
         out["weight_drop"] = _entry(
             "weight" in now.other_masks,
@@ -239,18 +264,30 @@ def _effective(now: Facts, train: Facts, n: Names) -> dict:
 def _answer(now: Facts, train: Facts, n: Names) -> list[str]:
     """The popular answer's two errors (docs/semantics.md, last section), for this trace."""
     cand = "candidate" in train.other_masks
-    after = (
-        "the one mask after a gate is candidate dropout, on g only, never on i, f or o"
-        if cand
-        else "none acts on the gate outputs (the 'yellow boxes' of the popular answer)"
-    )
+    if "gate_output" in train.other_masks:
+        after = (
+            "masks act on the four gate outputs (the 'yellow boxes' of the popular answer), "
+            + ("one per gate" if train.gate_output_per_gate else "the same for the four gates")
+            + ": this preset computes the answer's own picture, which no framework draws"
+        )
+    elif cand:
+        after = "the one mask after a gate is candidate dropout, on g only, never on i, f or o"
+    else:
+        after = "none acts on the gate outputs (the 'yellow boxes' of the popular answer)"
     lstm = (["x(t)"] if train.input_masked else []) + (["h(t-1)"] if train.recurrent_masked else [])
     if lstm:
         where = f"The LSTM's masks act on {and_list(lstm)}, before the gates' weights; {after}."
     else:
         where = f"The LSTM puts no mask on x(t) or h(t-1) here; {after}."
     out = [where]
-    if train.embedding_masked and train.input_masked and train.embedding_keep != train.input_keep:
+    if "gate_output" in train.other_masks:
+        k = train.gate_output_keep
+        out.append(
+            f"In this hypothetical scheme {n.dropout} is split between the four gate outputs: each mask keeps "
+            f"{num(k)} (rate {num(1 - k)}) and scales by {num(1 / k)}, as the answer's \"Dropout(0.25) four "
+            'times" for dropout=0.5. The frameworks split no rate: each of their masks is drawn at its own rate.'
+        )
+    elif train.embedding_masked and train.input_masked and train.embedding_keep != train.input_keep:
         out.append(
             f"No mask inside the cell uses the Dropout layer's rate: the LSTM's {n.dropout} keeps "
             f"{num(train.input_keep)} and scales by {num(1 / train.input_keep)}, and no rate is split between "
@@ -300,6 +337,13 @@ def _details(preset: str) -> list[str]:
         )
     if preset == "pytorch":
         out.append("PyTorch warns when dropout > 0 with num_layers=1: its dropout expects more than one layer.")
+    if preset == "forum":
+        out.append(
+            "The forum answer's picture is hypothetical: Keras 3, tf.keras 2 and PyTorch never put a mask after "
+            "a gate activation; Keras masks x(t) and h(t-1) before the gates' weights (preset keras3). Its "
+            "published relative is Semeniuta et al. 2016 (arXiv 1603.05118, preset semeniuta): one mask on the "
+            "candidate g only, so the memory c(t-1) is never dropped."
+        )
     out.append(
         "Every framework uses inverted dropout: a kept value is multiplied by 1/(1 - rate) in training, so "
         "nothing is rescaled at inference (training=False, model.eval())."
@@ -309,6 +353,9 @@ def _details(preset: str) -> list[str]:
 
 # Sourced statements a point of the verdict ends with, per preset: true whatever the rates.
 CAVEATS = {
+    "forum": {
+        "where": "(A hypothetical scheme, the forum answer's picture computed: no framework masks the gate outputs.)"
+    },
     "tfkeras2": {
         "when": "(This is a direct call: inside model.fit, with recurrent_dropout > 0, tf.keras 2 draws the "
         "cell's masks afresh at every step; preset tfkeras2-fit.)"

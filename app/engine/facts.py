@@ -16,7 +16,8 @@ about it is false; zoneout acts at inference too (its expectation, scale 1 - z).
     recurrent_masked    the first layer's mask on h(t-1) acts
     other_masks         the other kinds that act, in any layer, in this order:
                         candidate (on g), zoneout (c or h), weight (DropConnect on U),
-                        between_layers (on a layer's output before the next), output (before Dense)
+                        between_layers (on a layer's output before the next), output (before Dense),
+                        gate_output (on the four gate activations i, f, g, o: the forum answer's picture)
     input_per_gate      the four gates' input masks are not all the same
     input_per_step      the input mask changes over time
     recurrent_per_gate  likewise on h(t-1)
@@ -39,7 +40,10 @@ And what the sentences quote besides (measured the same way):
     embedding_whole_steps  the embedding mask dropped some step, and every step is kept or
                            dropped whole (word dropout)
     embedding_keep, input_keep   each mask's own keep probability (1 / its scale; 1 when off)
-    other_per_step         the other masks that change over time (candidate, zoneout, between_layers)
+    other_per_step         the other masks that change over time (candidate, zoneout, between_layers,
+                           gate_output)
+    gate_output_per_gate   the masks on the gate outputs differ between the four gates
+    gate_output_keep       their keep probability (1 / scale; 1 when none acts)
     probability, probability_without_dropout, max_abs_dh   the output, the reference's, and the
                            largest |h - h_reference| over layers, steps and units
 """
@@ -53,14 +57,16 @@ import numpy as np
 from app.engine.dropout import Mask
 from app.engine.model import Trace
 
-OTHER_KINDS = ("candidate", "zoneout", "weight", "between_layers", "output")
+OTHER_KINDS = ("candidate", "zoneout", "weight", "between_layers", "output", "gate_output")
 # The trace's mask names behind each kind of other mask.
 OTHER_MASKS = {
     "candidate": ("candidate",),
     "zoneout": ("zoneout_c", "zoneout_h"),
     "weight": ("weight_drop",),
     "between_layers": ("between",),
+    "gate_output": ("gate_output",),
 }
+PER_STEP_KINDS = ("candidate", "zoneout", "between_layers", "gate_output")
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ class Facts:
     embedding_keep: float
     input_keep: float
     other_per_step: tuple[str, ...]
+    gate_output_per_gate: bool
+    gate_output_keep: float
     probability: float
     probability_without_dropout: float
     max_abs_dh: float
@@ -134,10 +142,13 @@ def measure(trace: Trace, reference: Trace) -> Facts:
             acts(layer.masks.get(n)) and _varies(layer.masks[n].keep, 0) for layer in trace.layers for n in names
         )
 
-    other = [kind for kind, names in OTHER_MASKS.items() if any_acts(names)]
+    other = [kind for kind, names in OTHER_MASKS.items() if any_acts(names) and kind != "gate_output"]
     if acts(trace.output_mask):
         other.append("output")
-    per_step = tuple(k for k in ("candidate", "zoneout", "between_layers") if any_varies(OTHER_MASKS[k]))
+    gate_out = [layer.masks["gate_output"] for layer in trace.layers if acts(layer.masks.get("gate_output"))]
+    if gate_out:
+        other.append("gate_output")
+    per_step = tuple(k for k in PER_STEP_KINDS if any_varies(OTHER_MASKS[k]))
 
     emb_drop, in_drop, rec_drop = (
         on and not bool(m.keep.all()) for on, m in ((emb_on, emb), (inp_on, inp), (rec_on, rec))
@@ -175,6 +186,8 @@ def measure(trace: Trace, reference: Trace) -> Facts:
         embedding_keep=k_emb,
         input_keep=k_in,
         other_per_step=per_step,
+        gate_output_per_gate=any(_varies(m.keep, 1) for m in gate_out),
+        gate_output_keep=_keep(gate_out[0]) if gate_out else 1.0,
         probability=float(trace.probability),
         probability_without_dropout=float(reference.probability),
         max_abs_dh=dh,

@@ -11,12 +11,16 @@ Equations, for k in {i, f, g, o}, with masks holding 0 or 1/(1-rate):
 
     z^k_t = (x_t * m^k_t) W^k + (h_{t-1} * r^k_t) (U^k * M_U) + b^k
     i, f, o = sigmoid(z^i), sigmoid(z^f), sigmoid(z^o)      g = tanh(z^g)
-    c~_t = f * c_{t-1} + i * (g * d_t)                       d_t: candidate mask (Semeniuta)
-    h~_t = o * tanh(c~_t)
+    k' = k * q^k_t  for k in {i, f, g, o}                    q: gate-output masks (forum)
+    c~_t = f' * c_{t-1} + i' * (g' * d_t)                    d_t: candidate mask (Semeniuta)
+    h~_t = o' * tanh(c~_t)
     c_t = c_{t-1} + n^c_t * (c~_t - c_{t-1})                 n: zoneout multiplier (Krueger)
     h_t = h_{t-1} + n^h_t * (h~_t - h_{t-1})
 
-Without zoneout c_t = c~_t and h_t = h~_t; M_U is the weight-drop mask (AWD-LSTM).
+Without zoneout c_t = c~_t and h_t = h~_t; M_U is the weight-drop mask (AWD-LSTM). Without
+gate-output masks k' = k. q^k_t (H,) is the hypothetical scheme of preset forum (the popular
+answer's "Dropout after each of the 4 yellow blocks"), one mask per gate, fresh at every step;
+the recorded gate activations are i, f, g, o before it (the yellow boxes' outputs).
 
 How it is fast (batch 1, all exact):
 - the input projections of all steps are computed before the loop, one matmul per mask;
@@ -49,6 +53,7 @@ class CellMasks:
     zoneout_c  (T, H)        1 updates, 0 keeps the previous value; 1 - z at inference
     zoneout_h  (T, H)
     weight     (H, 4H)       DropConnect multiplier on the recurrent kernel
+    gate_output (T, 4, H)    on the gate activations i, f, g, o after their nonlinearity (forum)
     """
 
     input: np.ndarray | None = None
@@ -57,6 +62,7 @@ class CellMasks:
     zoneout_c: np.ndarray | None = None
     zoneout_h: np.ndarray | None = None
     weight: np.ndarray | None = None
+    gate_output: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,12 @@ def lstm_forward(x: np.ndarray, k: Kernels, masks: CellMasks) -> LayerRecord:
     ct = np.empty(H, dtype=F32) if masks.zoneout_c is not None else None
     ht = np.empty(H, dtype=F32) if masks.zoneout_h is not None else None
     cand, zc, zh = masks.candidate, masks.zoneout_c, masks.zoneout_h
-    special = step_rec or cand is not None or zc is not None or zh is not None
+    go = masks.gate_output
+    if go is not None:  # (T, 4, H) gate order -> (T, 4H) internal block order, one multiply per step
+        go = np.ascontiguousarray(go[:, INTERNAL, :]).reshape(steps, 4 * units)
+        gm = np.empty(4 * units, dtype=F32)  # the masked activations i', f', o', g' (the record keeps i, f, o, g)
+        gm4 = gm.reshape(4, H)
+    special = step_rec or cand is not None or zc is not None or zh is not None or go is not None
     matmul, multiply, tanh = np.matmul, np.multiply, np.tanh
 
     # Row views made by iteration (in C) rather than by indexing at every step.
@@ -172,6 +183,9 @@ def lstm_forward(x: np.ndarray, k: Kernels, masks: CellMasks) -> LayerRecord:
         s *= 0.5
         s += 0.5  # i, f, o = sigmoid
         if special:
+            if go is not None:
+                multiply(z, go[t], out=gm)
+                i, f, o, g = gm4
             if cand is not None:
                 g = multiply(g, cand[t], out=gd)
             c_new, h_new = c, h

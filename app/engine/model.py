@@ -93,12 +93,13 @@ def draw_cell(
     batch: tuple[int, ...] = (),
 ) -> dict[str, dp.Mask]:
     """The masks inside one LSTM layer, drawn in the order input, recurrent, candidate, zoneout_c,
-    zoneout_h, weight_drop; ``rng(name)`` is the generator of a mask (None at inference).
+    zoneout_h, weight_drop, gate_output; ``rng(name)`` is the generator of a mask (None at inference).
 
     input      (nT, nG, *batch, in)  always present, all kept when the plan has none
     recurrent  (nT, nG, *batch, H)   likewise
     candidate, zoneout_c, zoneout_h  (T, *batch, H)   when the plan has them
     weight_drop                      (H, 4H)          one per forward pass
+    gate_output                      (T, 4, *batch, H) on the gate activations i, f, g, o (preset forum)
     """
     none = dp.MaskSpec(0.0)
     masks = {
@@ -114,6 +115,8 @@ def draw_cell(
             masks[name] = dp.zoneout_mask(rng(name), rate, steps, units, batch)
     if plan.weight_drop:
         masks["weight_drop"] = dp.weight_mask(rng("weight_drop"), plan.weight_drop, (units, 4 * units))
+    if plan.gate_output:
+        masks["gate_output"] = dp.gate_mask(rng("gate_output"), plan.gate_output, steps, units, batch)
     return masks
 
 
@@ -148,6 +151,7 @@ def cell_masks(masks: dict[str, dp.Mask], plan: LayerPlan, train: bool) -> CellM
         zoneout_c=used("zoneout_c"),
         zoneout_h=used("zoneout_h"),
         weight=used("weight_drop"),
+        gate_output=used("gate_output"),
     )
 
 

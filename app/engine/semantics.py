@@ -17,6 +17,7 @@ KERAS3_SRC = "keras/src/layers/rnn/lstm.py (LSTMCell.call), keras/src/layers/rnn
 TFKERAS2_SRC = "keras/src/layers/rnn/lstm.py in Keras 2.15.0 (the same in keras-team/tf-keras)"
 TORCH_SRC = "torch/nn/modules/rnn.py; aten/src/ATen/native/RNN.cpp"
 AWD_SRC = "arXiv 1708.02182; salesforce/awd-lstm-lm embed_regularize.py, locked_dropout.py, weight_drop.py"
+FORUM_SRC = "the popular forum answer (shared/seed/question.txt); docs/semantics.md, The popular answer"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class LayerPlan:
     zoneout_h: float = 0.0
     weight_drop: float = 0.0  # DropConnect on the recurrent kernel, once per forward pass
     between: float = 0.0  # dropout on this layer's output sequence (PyTorch, not the last layer)
+    gate_output: MaskSpec | None = None  # on the four gate activations i, f, g, o (preset forum, hypothetical)
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,17 @@ PRESETS: dict[str, Preset] = {
             "on each layer's input.",
         ),
         Preset(
+            "forum", "The forum answer (hypothetical)", "no framework or paper: the forum answer's picture, computed",
+            FORUM_SRC, frozenset({"dropout", "recurrent_dropout"}),
+            "A hypothetical scheme, not what any framework does: the popular forum answer's picture of "
+            "LSTM(dropout=d), \"Dropout(d/2) four times, once after each of the 4 yellow blocks\", computed. "
+            "dropout does not mask x(t); each of the four gate activations i, f, g, o is multiplied by its own "
+            "mask at rate d/2, fresh at every step, per gate and unit, scaled by 1/(1 - d/2): "
+            "c_t = (f q_f) c_{t-1} + (i q_i)(g q_g), h_t = (o q_o) tanh(c_t). recurrent_dropout is Keras 3.8's. "
+            "Nothing at inference. Its published relative is Semeniuta et al.'s candidate dropout (preset "
+            "semeniuta), which masks g only.",
+        ),
+        Preset(
             "custom", "Custom", "every knob explicit", "this app (app/engine/lstm.py)",
             frozenset(RATE_KNOBS),
             "Every mask chosen by hand: in_share, in_time, rec_share and rec_time set the sharing and "
@@ -183,6 +196,8 @@ def resolve(preset: str, r: Rates, layers: int) -> Plan:
         cell = LayerPlan(input=_spec(d, per_step=True), candidate=_spec(r.candidate_dropout, per_step=True))
     elif preset == "awd":
         cell = LayerPlan(input=_spec(d), weight_drop=r.weight_drop)
+    elif preset == "forum":  # hypothetical: dropout split over the four gate outputs, recurrent as keras3
+        cell = LayerPlan(recurrent=_spec(rd, per_gate=True), gate_output=_spec(d / 2, per_gate=True, per_step=True))
     elif preset == "custom":
         cell = LayerPlan(
             input=_spec(d, r.in_share == "gate", r.in_time == "step"),

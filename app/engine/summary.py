@@ -17,7 +17,7 @@ from app.engine import model
 from app.engine.facts import Facts, measure
 from app.engine.init import keras_weights
 from app.engine.semantics import PRESETS, Rates, resolve
-from app.engine.verdict import words
+from app.engine.verdict import num, words
 
 # A model just big enough that a random draw shows every structure: 12 steps, 16 features, 16 units.
 TOKENS = np.arange(12, dtype=np.int64) % 10
@@ -59,6 +59,7 @@ OTHER = {
     "weight": "DropConnect on the recurrent weights, once per forward pass",
     "between_layers": "a mask on each layer's output but the last",
     "output": "a mask on the last h before Dense, once per forward pass",
+    "gate_output": "masks on the four gate outputs i, f, g and o",
 }
 
 
@@ -69,7 +70,11 @@ def mask_words(f: Facts) -> dict[str, str]:
         "recurrent": _mask(f.recurrent_per_gate, f.recurrent_per_step) if f.recurrent_masked else "none",
     }
     for kind in f.other_masks:
-        out[kind] = OTHER[kind] + (", fresh at every step" if kind in f.other_per_step else "")
+        text = OTHER[kind]
+        if kind == "gate_output":
+            text += ", one per gate" if f.gate_output_per_gate else ", the same for the four gates"
+            text += f", each keeping {num(f.gate_output_keep)}"
+        out[kind] = text + (", fresh at every step" if kind in f.other_per_step else "")
     return out
 
 

@@ -52,6 +52,7 @@ OTHER_WHERE = {
     "weight": "weight-drop zeroes recurrent weights (DropConnect on U), not activations",
     "between_layers": "the LSTM's dropout masks the output of every layer but the last, before the next layer",
     "output": "a Dropout masks the last h before Dense",
+    "gate_output": "masks multiply the four gate outputs i, f, g and o after their activations",
 }
 STILL_ACTS = {"zoneout": "zoneout (on c or h)"}
 OTHER_NAMES = {
@@ -60,7 +61,20 @@ OTHER_NAMES = {
     "weight": "the recurrent weights",
     "between_layers": "the output between layers",
     "output": "the last h before Dense",
+    "gate_output": "the four gate outputs i, f, g and o",
 }
+PLURAL = {"gate_output"}  # kinds that are several masks (one per gate)
+
+
+def other_where(kind: str, f: Facts) -> str:
+    """Where a mask of the other kinds acts, in words; the gate outputs' with their measured sharing and rate."""
+    if kind != "gate_output":
+        return OTHER_WHERE[kind]
+    share = "one mask per gate" if f.gate_output_per_gate else "the same mask for all four gates"
+    return (
+        f"{OTHER_WHERE[kind]}, {share}, each keeping {num(f.gate_output_keep)} and scaling by "
+        f"{num(1 / f.gate_output_keep)}"
+    )
 
 
 def and_list(items: list[str]) -> str:
@@ -197,7 +211,7 @@ def _where(train: Facts, names: Names) -> str:
             f"{names.recurrent_dropout} masks h(t-1), {_sharing(train.recurrent_per_gate)}, out of any Dropout "
             "layer's reach"
         )
-    parts += [OTHER_WHERE[k] for k in train.other_masks]
+    parts += [other_where(k, train) for k in train.other_masks]
     return "; ".join(parts) + "."
 
 
@@ -223,6 +237,8 @@ def _when(train: Facts) -> str:
     for kind in train.other_masks:
         if kind in ("weight", "output"):
             parts.append(f"the mask on {OTHER_NAMES[kind]} is drawn once per forward pass")
+        elif kind in PLURAL:
+            parts.append(f"the masks on {OTHER_NAMES[kind]} are {_timing(kind in train.other_per_step, train.steps)}")
         else:
             parts.append(f"the mask on {OTHER_NAMES[kind]} is {_timing(kind in train.other_per_step, train.steps)}")
     if not parts:

@@ -12,12 +12,21 @@ A lesson is a TOML file in app/lessons/content/ (a teacher adds one by adding a 
       focus = "<target>"                     the figure or panel brought forward (targets.py)
       highlight = "<kind>:<name>"            what to mark in it: gate:i, mask:embedding, curve:both...
       claims = ["<claim id>", ...]           the tested facts the text states (claims.py)
+      reveal (Markdown)                      with a question: the words that answer it, shown once
+                                             it is answered (text is what is shown before)
+      hides = ["<target>", ...]              with a question: the page's panels that give its answer
+                                             away (focus targets), hidden until it is answered
       [[steps.questions]]                    optional "predict, then reveal"
         prompt, choices = [...], answer = <index>, explanations = [... one per choice ...]
+        reveals = ["phrase", ...]            the key phrases of its answer: the loader refuses a
+                                             step whose visible text (text, prompt) holds one, and
+                                             one found neither in reveal nor in the right explanation
+    {recorded:seed} in a text               the recorded answer of the lab's seed study, with its
+                                             interval (app/studies/recorded.py answer())
 
 ``load()`` reads and validates every file at start-up: every link parses as its view's state,
 every focus and highlight names something the page has, every claim has its test, every
-question has an explanation for each wrong choice. Markdown is rendered by markdown-it-py
+question has an explanation for each wrong choice and comes before its answer. Markdown is rendered by markdown-it-py
 (CommonMark, raw HTML off).
 """
 

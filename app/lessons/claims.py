@@ -193,6 +193,13 @@ CLAIMS: dict[str, Claim] = {
         SEMANTICS + "test_sharing_timing_absence",
         "read from source: arXiv 1409.2329; " + ENGINE,
     ),
+    "forum-hypothetical-scheme": Claim(
+        "The forum answer's picture (preset forum, hypothetical: no framework or paper does it) leaves x(t) "
+        "unmasked and multiplies each gate's output i, f, g, o by its own mask at rate dropout / 2, fresh at "
+        "every step; on the same weights, sentence and mask seed its output p differs from Keras 3's.",
+        OWN + "test_the_forum_scheme_masks_the_gate_outputs",
+        ENGINE,
+    ),
     "semeniuta-candidate": Claim(
         "Semeniuta et al. drop only the candidate g, fresh at every step; the memory c is never dropped.",
         SEMANTICS + "test_semeniuta_candidate_and_custom_zoneout_weight_drop",

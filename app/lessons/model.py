@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +19,7 @@ from app.lessons.targets import FOCUS, HIGHLIGHT, VIEW_HIGHLIGHTS
 from app.link import compare
 from app.link.lab_query import parse_lab
 from app.link.state import parse
+from app.studies import recorded
 
 CONTENT = Path(__file__).parent / "content"
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -28,12 +30,38 @@ class LessonError(ValueError):
     """A lesson file that cannot be taught: the file, the step and what is wrong."""
 
 
+# What a lesson's words may quote from a recording, by name: {recorded:seed} in a text becomes the
+# seed study's answer to "will it make any difference?", read off its shipped recording
+# (app/studies/recorded.py answer()): a number in a lesson is measured, never typed.
+RECORDED = {"seed": lambda: recorded.answer()[0].upper() + recorded.answer()[1:]}
+QUOTE = re.compile(r"\{recorded:([a-z-]+)\}")
+
+
+def _quoted(text: str) -> str:
+    """A lesson text with its {recorded:NAME} quotes filled in; LessonError names an unknown one."""
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in RECORDED:
+            raise LessonError(f"{{recorded:{name}}}: no such recording to quote (one of {', '.join(RECORDED)})")
+        return RECORDED[name]()
+
+    return QUOTE.sub(fill, text)
+
+
+def plain(text: str) -> str:
+    """A text as a reader sees it, to look for a phrase in: no Markdown emphasis or code marks,
+    one space between words, lower case."""
+    return " ".join(re.sub(r"[*_`]", "", text).split()).lower()
+
+
 @dataclass(frozen=True)
 class Question:
     prompt: str
     choices: tuple[str, ...]
     answer: int
     explanations: tuple[str, ...]  # one per choice: why a wrong one is wrong, why the right one is right
+    reveals: tuple[str, ...]  # the phrases that answer it: never in the step's visible text
 
     def as_dict(self) -> dict:
         return {
@@ -47,8 +75,11 @@ class Question:
 @dataclass(frozen=True)
 class Step:
     title: str
-    text: str  # Markdown
+    text: str  # Markdown, shown from the start
     html: str  # rendered
+    reveal: str  # Markdown, shown once the step's questions are answered ("" if none)
+    reveal_html: str  # rendered
+    hides: tuple[str, ...]  # the page's panels (focus targets) hidden until then: they give the answer away
     view: str  # explorer | lab
     link: str  # the page's canonical query string
     focus: str
@@ -66,6 +97,8 @@ class Step:
         return {
             "title": self.title,
             "html": self.html,
+            "reveal_html": self.reveal_html,
+            "hides": list(self.hides),
             "view": self.view,
             "link": self.link,
             "page": self.page,
@@ -137,15 +170,48 @@ def _check_facts(view: str, link: str, declared: dict) -> tuple[tuple[str, objec
     return tuple(sorted(declared.items()))
 
 
-def _question(raw: dict) -> Question:
+def _question(raw: dict, visible: str, revealed: str) -> Question:
+    """A step's question; visible: what the step shows before it is answered, revealed: what after
+    (both as plain(): a phrase is looked for whatever its Markdown marks)."""
     choices = tuple(raw["choices"])
     explanations = tuple(raw.get("explanations", ()))
     answer = raw["answer"]
+    name = f"question {raw['prompt'][:40]!r}"
     if not (2 <= len(choices) <= 6 and isinstance(answer, int) and 0 <= answer < len(choices)):
-        raise LessonError(f"question {raw['prompt'][:40]!r}: 2 to 6 choices and an answer index among them")
+        raise LessonError(f"{name}: 2 to 6 choices and an answer index among them")
     if len(explanations) != len(choices) or not all(e.strip() for e in explanations):
-        raise LessonError(f"question {raw['prompt'][:40]!r}: one explanation for each choice")
-    return Question(raw["prompt"], choices, answer, explanations)
+        raise LessonError(f"{name}: one explanation for each choice")
+    reveals = tuple(raw.get("reveals", ()))
+    if not reveals or not all(isinstance(r, str) and r.strip() for r in reveals):
+        raise LessonError(
+            f'{name}: say what reveals its answer, reveals = ["phrase", ...]: the key phrases of its answer, '
+            "kept out of the step's text until it is answered"
+        )
+    answer_words = plain(revealed + " " + explanations[answer])
+    for phrase in reveals:
+        if plain(phrase) in visible:
+            raise LessonError(
+                f"{name} is answered before it is asked: the visible text says {phrase!r} "
+                "(move the sentence into the step's reveal)"
+            )
+        if plain(phrase) not in answer_words:
+            raise LessonError(f"{name}: {phrase!r} is in neither the step's reveal nor the right choice's explanation")
+    return Question(raw["prompt"], choices, answer, explanations, reveals)
+
+
+def _questions(raw: dict, view: str, text: str, reveal: str) -> tuple[tuple[Question, ...], tuple[str, ...]]:
+    """A step's questions, and the panels its page hides until they are answered."""
+    hides = tuple(raw.get("hides", ()))
+    wrong = [h for h in hides if h not in FOCUS[view]]
+    if wrong:
+        raise LessonError(
+            f"hides {', '.join(map(repr, wrong))}: not on the {view} page (one of {', '.join(FOCUS[view])})"
+        )
+    raw_questions = raw.get("questions", ())
+    if (reveal.strip() or hides) and not raw_questions:
+        raise LessonError("a reveal or hides without a question: nothing would ever show them")
+    visible = plain(text + " " + " ".join(q.get("prompt", "") for q in raw_questions))
+    return tuple(_question(q, visible, plain(reveal)) for q in raw_questions), hides
 
 
 def _step(raw: dict) -> Step:
@@ -164,17 +230,22 @@ def _step(raw: dict) -> Step:
     unknown = [c for c in claims if c not in CLAIMS]
     if unknown:
         raise LessonError(f"claims without a test: {', '.join(unknown)} (app/lessons/claims.py)")
+    text, reveal = _quoted(raw["text"]), _quoted(raw.get("reveal", ""))
+    questions, hides = _questions(raw, view, text, reveal)
     return Step(
         title=raw["title"],
-        text=raw["text"],
-        html=MARKDOWN.render(raw["text"]),
+        text=text,
+        html=MARKDOWN.render(text),
+        reveal=reveal,
+        reveal_html=MARKDOWN.render(reveal) if reveal.strip() else "",
+        hides=hides,
         view=view,
         link=(link := _canonical_link(view, raw["link"])),
         focus=focus,
         highlight=highlight,
         claims=claims,
         facts=_check_facts(view, link, raw.get("facts", {})),
-        questions=tuple(_question(q) for q in raw.get("questions", ())),
+        questions=questions,
     )
 
 
@@ -185,7 +256,8 @@ def read(path: Path) -> Lesson:
         try:
             steps.append(_step(step))
         except (LessonError, KeyError) as err:
-            raise LessonError(f"{path.name}, step {n}: {err}") from None
+            where = f" ({step['title']!r})" if isinstance(step.get("title"), str) else ""
+            raise LessonError(f"{path.name}, step {n}{where}: {err}") from None
     if not steps:
         raise LessonError(f"{path.name}: a lesson has steps")
     if raw.get("level") not in LEVELS:

@@ -27,6 +27,7 @@ FOCUS = {
         "fig-grads",
         "plan",
         "code-box",
+        "strip-b",
     ),
     "lab": ("lab-curves", "lab-table", "lab-sentence"),
 }

@@ -66,7 +66,7 @@ class Facts(BaseModel):
     embedding_masked: bool = Field(description="The mask on the embedding output acts (drops or scales).")
     input_masked: bool = Field(description="The first layer's mask on x(t) acts.")
     recurrent_masked: bool = Field(description="The first layer's mask on h(t-1) acts.")
-    other_masks: list[Literal["candidate", "zoneout", "weight", "between_layers", "output"]] = Field(
+    other_masks: list[Literal["candidate", "zoneout", "weight", "between_layers", "output", "gate_output"]] = Field(
         description="The other mask kinds that act, in any layer."
     )
     input_per_gate: bool = Field(description="The four gates' input masks are not all the same.")
@@ -84,6 +84,8 @@ class Facts(BaseModel):
     embedding_keep: float
     input_keep: float
     other_per_step: list[str] = Field(description="The other masks that change over time.")
+    gate_output_per_gate: bool = Field(description="The masks on the gate outputs differ between the four gates.")
+    gate_output_keep: float = Field(description="Keep probability of a mask on a gate output (1 when none acts).")
     probability: float
     probability_without_dropout: float
     max_abs_dh: float = Field(description="Largest |h - h without dropout| over layers, steps and units.")

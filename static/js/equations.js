@@ -20,6 +20,12 @@ export function equations(plan, n) {
     const drop = key === "g" && m.candidate?.active ? "d ⊙ " : "";
     lines.push({ key, text: `${key} = ${drop}${act}(${inner})` });
   }
+  if (m.gate_output?.active) {
+    // preset forum (hypothetical): each gate output times its own mask q_k
+    lines.push({ key: "c", text: "c = (f ⊙ q_f) ⊙ c(t-1) + (i ⊙ q_i) ⊙ (g ⊙ q_g)" });
+    lines.push({ key: "h", text: "h = (o ⊙ q_o) ⊙ tanh(c)" });
+    return lines;
+  }
   lines.push({ key: "c", text: "c = f ⊙ c(t-1) + i ⊙ g" });
   lines.push({ key: "h", text: "h = o ⊙ tanh(c)" });
   return lines;
@@ -41,6 +47,7 @@ export function equationKey(plan, n) {
     out.push(`${what}${scale(m.recurrent)}: ${m.recurrent.words}.`);
   }
   if (m.candidate?.active) out.push(`d: candidate dropout on g${scale(m.candidate)}: ${m.candidate.words}.`);
+  if (m.gate_output?.active) out.push(`q_i, q_f, q_g, q_o: the forum answer's mask on each gate's output${scale(m.gate_output)}: ${m.gate_output.words} (hypothetical: no framework does this).`);
   if (m.weight_drop?.active) out.push(`Ũ: U with dropped weights (weight drop): ${m.weight_drop.words}.`);
   for (const z of ["zoneout_c", "zoneout_h"]) {
     if (m[z]?.active) out.push(`Zoneout on ${z.slice(-1)}: where it fires, the unit keeps its value from step t-1 (${m[z].words}).`);

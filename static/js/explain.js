@@ -10,6 +10,7 @@ const NAMES = {
   weight_drop: "Weight drop on the recurrent kernel",
   between: "Dropout between layers",
   output: "Dropout on the output (before Dense)",
+  gate_output: "Masks on the gate outputs (the forum answer, hypothetical)",
 };
 
 function node(tag, text, cls) {

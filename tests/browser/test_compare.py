@@ -61,7 +61,9 @@ def test_a_vs_link_renders_both_models(watched, base_url):
     assert page.locator("#strip-b-emb-drop").get_attribute("data-on") == "false"
     assert page.locator("#strip-emb-drop").get_attribute("data-on") == "true"
     assert page.get_by_label("Compare with…", exact=True).input_value() == "seed-model"
-    assert page.locator("#compare-fields").inner_text().startswith("vs.emb_dropout=0")
+    # B's fields in plain words, each with its name in the link beside it
+    assert page.locator("#compare-fields .compare-plain").all_inner_texts() == ["Embedding dropout: 0"]
+    assert page.locator("#compare-fields code").all_inner_texts() == ["vs.emb_dropout=0"]
     # every view of a model has B's twin beside it, titled A and B
     shown_b(watched)
     page.locator("#fig-h").scroll_into_view_if_needed()
@@ -147,8 +149,9 @@ def test_a_bad_vs_edit_shows_the_api_message_beside_the_control(watched, base_ur
     watched.open(base_url + "/?vs.emb_dropout=0")
     page = watched.page
     url = page.url
-    page.get_by_label("B's field", exact=True).select_option("dropout")
-    value = page.get_by_label("B's value", exact=True)
+    page.locator("#compare-more > summary").click()  # the field/value form is behind "More"
+    page.get_by_label("Field of B", exact=True).select_option("dropout")
+    value = page.get_by_label("Its value in B", exact=True)
     value.fill("7")
     value.press("Enter")
     error = page.locator("#compare-error")
@@ -173,12 +176,12 @@ def test_choices_are_valid_and_reload_restores_the_same_plotted_values(watched, 
     choose.focus()  # the server is asked about every choice
     page.wait_for_function("() => document.getElementById('compare-with').dataset.checked === 'v=3'")
     labels = page.evaluate("[...document.getElementById('compare-with').options].map(o => o.text)")
-    assert "PyTorch nn.LSTM (recurrent_dropout 0)" in labels and "No dropout (every rate 0)" in labels
+    assert "PyTorch nn.LSTM (Recurrent dropout 0)" in labels and "No dropout (every rate 0)" in labels
     assert "The inference phase (phase=infer)" in labels and "Another mask seed (seed 1)" in labels
     assert "The seed's other model: no Dropout after the Embedding" in labels
     assert page.evaluate("[...document.getElementById('compare-with').options].filter(o => o.disabled).length") == 1
     before = page.evaluate("document.body.dataset.plotted")
-    choose.select_option(label="PyTorch nn.LSTM (recurrent_dropout 0)")
+    choose.select_option(label="PyTorch nn.LSTM (Recurrent dropout 0)")
     watched.wait_plotted(before)
     assert page.url.endswith("/?v=3&vs.preset=pytorch&vs.recurrent_dropout=0#t=3")
     before = page.evaluate("document.body.dataset.plotted")
@@ -270,12 +273,15 @@ def test_compare_mode_from_the_keyboard_alone(watched, base_url):
     page.keyboard.press("ArrowDown")  # the seed's other model
     watched.wait_plotted(before)
     assert page.url.endswith("/?v=3&vs.emb_dropout=0")
-    # B's field editor: a field, a value, Enter
+    # B's field editor behind "More": open it, then a field, a value, Enter
     page.keyboard.press("Tab")  # the remove button of vs.emb_dropout=0
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Stop changing emb_dropout in B"
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Stop changing Embedding dropout in B"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "More"
+    page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "compare-field"
-    page.keyboard.type("seed")  # a closed select picks the option typed
+    page.keyboard.type("Mask seed")  # a closed select picks the option typed (its plain name)
     page.keyboard.press("Tab")
     page.keyboard.press("Control+A")
     page.keyboard.type("9")
@@ -315,7 +321,7 @@ def test_a_change_b_cannot_take_hides_b_and_names_the_problem(watched, base_url)
     # the choices follow A: PyTorch now comes with candidate_dropout 0
     before = page.evaluate("document.body.dataset.plotted")
     page.get_by_label("Compare with…", exact=True).select_option(
-        label="PyTorch nn.LSTM (recurrent_dropout 0, candidate_dropout 0)"
+        label="PyTorch nn.LSTM (Recurrent dropout 0, Candidate dropout 0)"
     )
     watched.wait_plotted(before)
     assert page.url.endswith("&vs.candidate_dropout=0&vs.preset=pytorch&vs.recurrent_dropout=0")

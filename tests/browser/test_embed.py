@@ -143,7 +143,7 @@ def test_embed_draws_inside_an_iframe_of_another_origin(browser, base_url, host)
         assert "Step 2: “was”" in cell.locator("#embed-figure svg").text_content()
         assert slider.get_attribute("aria-valuetext") == "step 2 of 10: was"
         link = cell.get_by_role("link", name="Open in the LSTM Dropout Lab")
-        assert link.get_attribute("href") == "/?seed=3&v=3#t=2"
+        assert link.get_attribute("href") == "/?seed=3&v=3#cell&t=2"  # opens at the cell, at step 2
         assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
         assert errors == []
 
@@ -218,7 +218,7 @@ def test_a_link_with_problems_shows_them_above_the_figure(browser, base_url, hos
         assert summary.bounding_box()["y"] < f.locator("#embed-figure svg").bounding_box()["y"]
         summary.click()
         assert "view must be one of cell, fig-embedding-mask" in f.locator("#embed-problems").text_content()
-        assert f.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=3"
+        assert f.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=3#cell"
 
 
 def test_a_heatmap_frames_the_step_and_unit_of_the_hash_and_compare_links_show_b(browser, base_url, host):
@@ -233,7 +233,7 @@ def test_a_heatmap_frames_the_step_and_unit_of_the_hash_and_compare_links_show_b
         assert diff.locator("#embed-what").text_content() == "h of B − h of A"
         assert "B: A with emb_dropout=0" in diff.locator("h1").text_content()
         href = diff.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href")
-        assert href == "/?v=3&vs.emb_dropout=0"
+        assert href == "/?v=3&vs.emb_dropout=0#fig-diff"
         # B is in the page: B − A needs no request
         assert not [r for r in requested(diff) if "/api/" in r]
         assert errors == []
@@ -308,6 +308,125 @@ def test_classroom_mode_draws_larger_text_that_still_fits_and_the_link_keeps_it(
             drawn = f.evaluate("() => document.querySelector('#embed-figure svg').getBoundingClientRect().height")
             box = f.evaluate("() => document.getElementById('embed-box').clientHeight")
             assert drawn <= box + 1  # fitToBox accounts for the taller drawing at scale 1.5
-        assert room.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=3&present=1"
-        assert desk.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href") == "/?v=3"
+        opens = "Open in the LSTM Dropout Lab"
+        assert room.get_by_role("link", name=opens).get_attribute("href") == "/?v=3&present=1#fig-gate-f"
+        assert desk.get_by_role("link", name=opens).get_attribute("href") == "/?v=3#fig-gate-f"
+        assert errors == []
+
+
+# Every view /embed can show (app/web/pages/classroom.py EMBED_VIEWS), in a 320x240 frame of a blog.
+ALL_VIEWS = [
+    "cell",
+    "fig-embedding-mask",
+    "fig-input-mask",
+    "fig-recurrent-mask",
+    "fig-extra-mask",
+    "fig-weight-mask",
+    "fig-gate-i",
+    "fig-gate-f",
+    "fig-gate-g",
+    "fig-gate-o",
+    "fig-c",
+    "fig-h",
+    "fig-diff",
+    "fig-output",
+    "fig-grads",
+]
+
+# Where the figure is drawn, in the frame's coordinates: the cell's svg, or Plotly's box (its every
+# layer inside it); whether the frame says what size it needs, and what it says.
+PLACED = """() => {
+  const fig = document.getElementById('embed-figure');
+  const drawn = fig.hidden ? null : (fig.querySelector(':scope > svg') ?? fig.querySelector('.svg-container'));
+  const r = drawn && drawn.getBoundingClientRect();
+  const layers = [...fig.querySelectorAll('.main-svg')].map(s => s.getBoundingClientRect())
+    .map(b => [b.left, b.top, b.right, b.bottom]);
+  const note = document.getElementById('embed-size');
+  const box = document.getElementById('embed-box');
+  const message = document.getElementById('embed-message');
+  return {
+    figure: r ? [r.left, r.top, r.right, r.bottom] : null,
+    layers,
+    message: message.hidden ? '' : message.textContent,
+    note: note.hidden ? '' : note.textContent,
+    needs: document.body.dataset.needs,
+    scrolls: box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1,
+    href: document.getElementById('embed-open').getAttribute('href'),
+    // the smallest text of the page around the figure (title, model, note, slider, link)
+    least: Math.min(...[...document.querySelectorAll('.embed-head *, .embed-foot *')]
+      .filter(e => e.getClientRects().length && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+      .map(e => parseFloat(getComputedStyle(e).fontSize))),
+  };
+}"""
+
+
+def inside(rect, w: int, h: int) -> bool:
+    left, top, right, bottom = rect
+    return left >= -0.5 and top >= -0.5 and right <= w + 0.5 and bottom <= h + 0.5
+
+
+@pytest.mark.parametrize("view", ALL_VIEWS)
+def test_every_view_fits_320x240_or_says_the_size_it_needs_and_opens_the_lab_at_it(browser, base_url, host, view):
+    """The whole figure inside the frame, or a note in the frame naming the size it needs (and at
+    that size it fits); "Open in..." keeps the comparison (vs.*) and the step, and opens at the figure."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    src = f"{base_url}/embed?view={view}&seed=3&vs.emb_dropout=0#t=2"
+    with opened(browser, host(f"small-{view}", frame_tag("f", src, 320, 240))) as (page, errors):
+        f = frame(page, "f")
+        wait_drawn(f)
+        if view in ("fig-diff", "fig-output", "fig-grads"):  # B − A's / the gradients' side data
+            f.wait_for_function("() => !document.getElementById('embed-message').textContent.startsWith('Loading')")
+        page.wait_for_timeout(300)  # Plotly's last transitions, a redraw for the note
+        placed = f.evaluate(PLACED)
+        page.locator("#f").screenshot(path=str(SCREENSHOTS / f"embed-320x240-{view}.png"))
+        assert placed["least"] >= 12, placed  # legible in a small frame too
+        href = placed["href"]
+        query, fragment = href.removeprefix("/?").split("#")
+        assert {"seed=3", "vs.emb_dropout=0"} <= set(query.split("&")), href
+        assert fragment.split("&") == ["cell" if view == "cell" else view, "t=2"], href
+        if placed["figure"] is None:  # this model has nothing for the view: it says so
+            assert view in ("fig-extra-mask", "fig-weight-mask") and "nothing to show" in placed["message"]
+            assert not placed["note"]
+            assert errors == []
+            return
+        if not placed["note"]:
+            assert inside(placed["figure"], 320, 240), placed
+            assert all(inside(layer, 320, 240) for layer in placed["layers"]), placed
+            assert not placed["scrolls"]
+        else:
+            # the frame is too small: it says so, with the size, and its box scrolls
+            w, h = map(int, placed["needs"].split("x"))
+            assert placed["note"] == f"Needs {w} × {h} px to show it whole: scroll."
+            assert placed["scrolls"] and (w > 320 or h > 240), placed
+            # at the size it names, the figure fits and the note goes
+            page.evaluate("([w, h]) => { const f = document.getElementById('f'); f.width = w; f.height = h; }", [w, h])
+            f.wait_for_function("() => document.getElementById('embed-size').hidden", timeout=10_000)
+            page.wait_for_timeout(300)
+            again = f.evaluate(PLACED)
+            assert inside(again["figure"], w, h) and all(inside(layer, w, h) for layer in again["layers"]), again
+        assert errors == []
+
+
+@pytest.mark.parametrize(("view", "target"), [("fig-h", "fig-h"), ("cell", "cell")])
+def test_open_in_lands_on_the_embedded_figure_with_the_comparison(browser, base_url, view, target):
+    embed = browser.new_context(viewport={"width": 320, "height": 240})
+    page = embed.new_page()
+    page.goto(f"{base_url}/embed?view={view}&vs.emb_dropout=0#t=3")
+    wait_drawn(page.main_frame)
+    href = page.get_by_role("link", name="Open in the LSTM Dropout Lab").get_attribute("href")
+    embed.close()
+    with opened(browser, base_url + href, viewport=(1280, 800)) as (lab, errors):
+        lab.wait_for_function("() => document.body.dataset.openedAt", timeout=20_000)
+        lab.wait_for_function("() => document.body.dataset.plotted === document.body.dataset.state", timeout=20_000)
+        lab.wait_for_timeout(500)
+        # the comparison is kept: model B beside A, the same step
+        assert lab.locator("#strip-b").is_visible()
+        assert lab.evaluate("document.body.dataset.openedAt") == target
+        assert lab.url.endswith("vs.emb_dropout=0#" + target + "&t=3")
+        assert lab.locator("#timestep").input_value() == "3"
+        # the figure at the top of the window, under the sticky bar, not at the top of the page
+        bar = lab.locator(".cursor-bar").bounding_box()
+        box = lab.locator(f"#{target}").bounding_box()
+        assert lab.evaluate("scrollY") > 300
+        assert bar["y"] + bar["height"] - 1 <= box["y"] < 800 * 0.5, (bar, box)
         assert errors == []

@@ -136,6 +136,9 @@ def test_keyboard_alone_reaches_and_changes_every_control(watched, base_url):
             "({id: document.activeElement.id, tag: document.activeElement.tagName, "
             "type: document.activeElement.type, value: document.activeElement.value})"
         )
+        if el["tag"] == "SUMMARY" and page.evaluate("!document.activeElement.parentElement.open"):
+            page.keyboard.press("Enter")  # a closed disclosure ("More": B's field/value form) opens from the keyboard
+            continue
         if el["id"] not in controls or el["id"] in changed:
             if set(controls) <= changed:
                 break

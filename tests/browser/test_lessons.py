@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from app.lessons import lesson_by_slug, load
 from app.lessons.targets import FOCUS
+from app.studies import recorded
 from tests.browser.conftest import SCREENSHOTS, Watched, device, serious
 
 LESSON = "/lessons/seed-question"
@@ -44,6 +45,35 @@ def framed(page) -> dict:
     )
 
 
+def hidden_until_answered(page) -> dict:
+    """What waits for the answer: the ids of the elements carrying data-reveal, and which of them are seen."""
+    return page.evaluate(
+        """() => ({awaiting: document.getElementById('lesson').hasAttribute('data-awaiting'),
+                   marked: [...document.querySelectorAll('[data-reveal]')].map(e => e.id),
+                   seen: [...document.querySelectorAll('[data-reveal]')]
+                     .filter(e => e.checkVisibility({visibilityProperty: true})).map(e => e.id),
+                   absent: [...document.querySelectorAll('[data-reveal]')]
+                     .filter(e => e.hidden).map(e => e.id)})"""
+    )
+
+
+def expect_awaiting(page, panels: list[str]) -> None:
+    """The step's revealed words and these page panels (and B's twins, when the page has them) hidden."""
+    state = hidden_until_answered(page)
+    twins = [f"{p}-b" for p in panels if page.locator(f"#{p}-b").count()]
+    assert state["awaiting"] and sorted(state["marked"]) == sorted(["step-reveal", *panels, *twins]), state
+    assert state["seen"] == [], state
+    assert not page.locator("#step-reveal").is_visible()  # in the page (for a page without JS), not shown
+
+
+def expect_open(page) -> None:
+    page.wait_for_function("() => !document.getElementById('lesson').hasAttribute('data-awaiting')")
+    state = hidden_until_answered(page)
+    # all shown but what the page itself does not show (B's twin of a figure, with no B)
+    assert sorted(state["seen"]) == sorted(set(state["marked"]) - set(state["absent"])), state
+    assert page.locator("#step-reveal").is_visible()
+
+
 def stripes(rows) -> bool:
     """Every row of a mask constant over time: one mask for the whole sequence."""
     return all(len(set(r)) == 1 for r in rows)
@@ -63,7 +93,7 @@ def test_lesson_one_in_presenter_mode_with_the_keyboard_alone(browser, base_url)
     assert page.locator("#strip-b").is_visible()
     assert page.locator("#strip-b-vs").inner_text() == "B = A with emb_dropout = 0"
     assert framed(page)["focus"] == ["verdict"] and in_view(page, "verdict")
-    assert page.locator("#lesson-count").inner_text() == "Step 1 of 6"
+    assert page.locator("#lesson-count").inner_text() == f"Step 1 of {len(steps)}"
 
     # 2: one model (B gone), the embedding mask in focus and marked: speckle, a fresh draw per step
     page.keyboard.press("ArrowRight")
@@ -97,10 +127,21 @@ def test_lesson_one_in_presenter_mode_with_the_keyboard_alone(browser, base_url)
     wait_step(w, 5)
     assert framed(page)["focus"] == ["reach"] and in_view(page, "reach")
 
-    # 6: the popular answer checked, in compare mode again: B appears, the strip's LSTM dropout marked
+    # 6: the forum's picture beside Keras's, B's strip hidden until the teacher reveals the answer (A key)
     page.keyboard.press("ArrowRight")
     wait_step(w, 6)
     assert page.url == base_url + LESSON + "/6?present=1"
+    expect_awaiting(page, ["verdict", "strip-b"])
+    assert framed(page)["focus"] == ["fig-input-mask"] and not page.locator("#strip-b").is_visible()
+    assert page.evaluate("document.body.dataset.plotted") == "seed=3&v=3 vs preset=forum&seed=3&v=3"  # B: the forum
+    page.keyboard.press("a")
+    expect_open(page)
+    assert page.locator("#strip-b").is_visible()
+
+    # 7: the popular answer checked, in compare mode again: B appears, the strip's LSTM dropout marked
+    page.keyboard.press("ArrowRight")
+    wait_step(w, 7)
+    assert page.url == base_url + LESSON + "/7?present=1"
     assert page.locator("#strip-b").is_visible()
     assert framed(page)["focus"] == ["plan"] and "strip-dropout" in framed(page)["marked"]
     page.locator("#fig-embedding-mask").scroll_into_view_if_needed()
@@ -109,12 +150,25 @@ def test_lesson_one_in_presenter_mode_with_the_keyboard_alone(browser, base_url)
 
     # back with the keyboard, and with the browser's Back
     page.keyboard.press("ArrowLeft")
+    wait_step(w, 6)
+    assert page.url == base_url + LESSON + "/6?present=1" and page.locator("#strip-b").is_visible()  # still answered
+    page.keyboard.press("ArrowLeft")
     wait_step(w, 5)
     assert page.url == base_url + LESSON + "/5?present=1" and not page.locator("#strip-b").is_visible()
     page.go_back()
     wait_step(w, 6)
     assert page.url == base_url + LESSON + "/6?present=1" and page.locator("#strip-b").is_visible()
     assert page.evaluate("window.sameDocument") is True  # every step change without a reload
+
+    # 8: both answers; the recorded one waits for the question
+    page.keyboard.press("ArrowRight")
+    wait_step(w, 7)
+    page.keyboard.press("ArrowRight")
+    wait_step(w, 8)
+    expect_awaiting(page, ["verdict"])
+    page.keyboard.press("a")
+    expect_open(page)
+    assert recorded.answer()[1:] in page.locator("#step-reveal").inner_text()
     # the last step's Next leads to the next lesson, in presenter mode still
     assert page.locator("#lesson-next").inner_text().startswith("Next lesson: Inside the cell")
     settle(w)
@@ -158,6 +212,122 @@ def test_a_question_gives_feedback_right_and_wrong(watched, base_url):
     assert w.problems == []
 
 
+def test_a_question_hides_its_answer_until_a_choice(watched, base_url):
+    """Lesson 1, step 1: the verdict (it says "No") and the step's revealed words wait for a choice; the
+    choice is remembered for the step (back to it, and after a reload, everything is shown)."""
+    w = watched
+    page = w.page
+    page.goto(base_url + LESSON + "/1")
+    wait_step(w, 1)
+    steps = lesson_by_slug("seed-question").steps
+    expect_awaiting(page, ["verdict"])
+    assert page.locator("#verdict").get_attribute("data-reveal") == "panel"
+    assert page.locator("#verdict-answer").count() == 1  # drawn, only not shown: it keeps its place
+    assert page.locator("#step-text").inner_text().strip() != "" and page.locator(".question").is_visible()
+    assert page.locator("#lesson-reveal").count() == 0  # the teacher's button is classroom mode's
+    page.keyboard.press("a")  # and so is its key
+    assert hidden_until_answered(page)["awaiting"]
+    q = steps[0].questions[0]
+    page.get_by_role("button", name=q.choices[0]).click()  # a wrong choice reveals too
+    expect_open(page)
+    assert page.locator("#verdict-answer").inner_text().startswith("No")
+    reveal = page.locator("#step-reveal").inner_text()
+    assert all(phrase in reveal for phrase in q.reveals)
+    # the next step marks its own panels, not step 1's; back at step 1 everything is still shown
+    page.keyboard.press("ArrowRight")
+    wait_step(w, 2)
+    assert hidden_until_answered(page) == {"awaiting": False, "marked": ["step-reveal"], "seen": [], "absent": []}
+    page.keyboard.press("ArrowRight")
+    wait_step(w, 3)
+    expect_awaiting(page, ["fig-input-mask"])
+    assert page.locator("#fig-input-mask").evaluate("e => getComputedStyle(e, '::after').content").startswith('"Hidden')
+    page.keyboard.press("ArrowLeft")
+    wait_step(w, 2)
+    page.keyboard.press("ArrowLeft")
+    wait_step(w, 1)
+    expect_open(page)
+    assert page.locator(".question").get_attribute("data-answered") == "wrong"
+    settle(w)
+    page.reload()
+    wait_step(w, 1)
+    expect_open(page)
+    # "Try again" clears the choice, not what the student has seen
+    page.get_by_role("button", name="Try again").click()
+    assert page.locator(".question").get_attribute("data-answered") == ""
+    expect_open(page)
+    assert w.problems == []
+
+
+def test_in_classroom_mode_the_teacher_reveals(browser, base_url):
+    """present=1 at 1024x768: "Reveal the answer" (or A) shows the answer without a choice, the hidden
+    panels and the revealed words; the button is legible on a projector and gone once used."""
+    context = device(browser, 1024, 768)
+    w = Watched(context.new_page())
+    page = w.page
+    page.goto(base_url + LESSON + "/5?present=1")
+    wait_step(w, 5)
+    expect_awaiting(page, ["reach"])
+    button = page.get_by_role("button", name="Reveal the answer")
+    assert button.is_visible() and button.get_attribute("aria-keyshortcuts") == "A"
+    assert float(button.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 18
+    box = button.bounding_box()
+    assert box["y"] + box["height"] <= 768 - page.locator("#classroom-bar").bounding_box()["height"]  # on screen
+    button.click()
+    expect_open(page)
+    q = lesson_by_slug("seed-question").steps[4].questions[0]
+    question = page.locator(".question")
+    assert question.get_attribute("data-answered") == "revealed"
+    assert question.locator(f'.choice[data-index="{q.answer}"]').get_attribute("data-verdict") == "right"
+    assert q.explanations[q.answer] in question.locator(".feedback").inner_text()
+    assert not button.is_visible()
+    # the key, on the next question step
+    page.keyboard.press("ArrowRight")
+    wait_step(w, 6)
+    expect_awaiting(page, ["verdict", "strip-b"])
+    assert button.is_visible()
+    page.keyboard.press("a")
+    expect_open(page)
+    for selector in (".question-kicker", ".choice-letter", "#step-reveal p", ".lesson-crumbs"):
+        size = page.locator(selector).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert size >= 18, (selector, size)
+    assert w.problems == []
+    context.close()
+
+
+def test_without_javascript_nothing_stays_hidden(browser, base_url):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(base_url + LESSON + "/3")
+    step = lesson_by_slug("seed-question").steps[2]
+    assert page.locator("#lesson").get_attribute("data-awaiting") is not None  # as served: JS would hide
+    assert page.locator("#step-reveal").is_visible()
+    assert step.questions[0].prompt in page.locator(".question-prompt").inner_text()
+    for phrase in step.questions[0].reveals:
+        assert phrase in page.locator("#step-reveal").inner_text()
+    context.close()
+
+
+def test_lesson_one_ends_with_the_recorded_answer_and_the_lab(watched, base_url):
+    w = watched
+    page = w.page
+    steps = lesson_by_slug("seed-question").steps
+    page.goto(base_url + LESSON + f"/{len(steps)}")
+    wait_step(w, len(steps))
+    expect_awaiting(page, ["verdict"])
+    text = page.locator("#step-text").inner_text()
+    assert "No." in text and recorded.answer()[1:] not in text
+    q = steps[-1].questions[0]
+    page.get_by_role("button", name=q.choices[q.answer]).click()
+    expect_open(page)
+    assert recorded.answer()[1:] in page.locator("#step-reveal").inner_text()
+    assert recorded.answer()[1:] in page.locator("#verdict").inner_text()  # the verdict quotes the same recording
+    settle(w)
+    page.locator("#step-reveal").get_by_role("link", name="the training lab").click()
+    page.wait_for_url(base_url + "/train")
+    page.wait_for_function("() => document.body.dataset.plotly === 'ready'")
+    assert w.problems == []
+
+
 def test_reload_restores_the_step_and_the_progress_links_move(watched, base_url):
     w = watched
     page = w.page
@@ -171,9 +341,9 @@ def test_reload_restores_the_step_and_the_progress_links_move(watched, base_url)
     wait_step(w, 3)
     assert page.locator("#step-title").inner_text() == "Speckle against stripes"
     assert page.evaluate("document.getElementById('timestep').value") == "3"
-    page.get_by_role("link", name="Step 6: The popular answer, checked").click()
-    wait_step(w, 6)
-    assert page.url == base_url + LESSON + "/6#t=3" and page.locator("#strip-b").is_visible()
+    page.get_by_role("link", name="Step 7: The popular answer, checked").click()
+    wait_step(w, 7)
+    assert page.url == base_url + LESSON + "/7#t=3" and page.locator("#strip-b").is_visible()
     # "open this step in the explorer" plays the same state freely
     assert page.locator("#lesson-open").get_attribute("href") == "/?seed=3&v=3&vs.emb_dropout=0"
     assert w.problems == []
@@ -302,6 +472,29 @@ def test_screenshots(browser, base_url):
         if width < 500:
             assert w.page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         w.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        assert w.problems == []
+        context.close()
+    # a question step before and after its answer, at a desk and on a projector
+    for name, width, height, url, answer in (
+        ("lesson-question-1280x800", 1280, 800, LESSON + "/1", "document.querySelector('.choice').click()"),
+        (
+            "lesson-question-present-1024x768",
+            1024,
+            768,
+            LESSON + "/3?present=1",
+            "document.getElementById('lesson-reveal').click()",
+        ),
+    ):
+        context = device(browser, width, height)
+        w = Watched(context.new_page())
+        w.page.goto(base_url + url)
+        wait_step(w, int(url.split("/")[3].split("?")[0]))
+        w.page.wait_for_timeout(300)
+        w.page.screenshot(path=str(SCREENSHOTS / f"{name}-before.png"))
+        w.page.evaluate(answer)
+        expect_open(w.page)
+        w.page.wait_for_timeout(300)
+        w.page.screenshot(path=str(SCREENSHOTS / f"{name}-after.png"))
         assert w.problems == []
         context.close()
     context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -25,7 +25,7 @@ def test_the_verdict_follows_preset_and_phase(watched, base_url):
     # "will it make any difference?" leads to the lab, for this very model; a newcomer finds the lesson
     state = page.evaluate("document.body.dataset.state")
     assert page.locator("#verdict-lab").get_attribute("href") == f"/train?{state}"
-    assert page.get_by_role("link", name="New here? The 10-minute lesson").get_attribute("href") == (
+    assert page.get_by_role("link", name="New here? Start the first lesson").get_attribute("href") == (
         "/lessons/seed-question/1"
     )
     change(watched, "Framework", "pytorch")

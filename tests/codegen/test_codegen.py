@@ -152,3 +152,23 @@ def test_api_code_serves_fidelity():
         "pytorch": False,
     }
     assert body["fidelity"]["keras3"]["custom"] == ["MaskedLSTM"]
+
+
+@pytest.mark.parametrize("extra", ["", "&recurrent_dropout=0&layers=2&out_dropout=0.2", "&phase=infer"])
+def test_the_forum_answer_is_code_no_framework_has(extra):
+    """Preset forum (the forum answer's picture) is hypothetical: every framework's code says so and
+    runs it in MaskedLSTM, whose gate_dropout masks i, f, g and o at rate dropout / 2."""
+    s = parse(f"weights=random&preset=forum&dropout=0.5{extra}")
+    out = code(s)
+    for fw in FRAMEWORKS:
+        text, fidelity = out[fw], out["fidelity"][fw]
+        ast.parse(text)
+        assert fidelity["custom"] == ["MaskedLSTM"] and not fidelity["exact"]
+        assert "no framework drops the four gate outputs" in fidelity["how"]
+        assert "hypothetical" in fidelity["how"] and "hypothetical" in text
+        assert "gate_dropout=0.25" in text
+        assert "i, f, g, o = i * q[:, 0], f * q[:, 1], g * q[:, 2], o * q[:, 3]" in text
+        assert "dropout=0.5" not in text.replace("recurrent_dropout=0.5", "")  # x(t) is not masked
+    other = code(parse("weights=random&preset=custom&candidate_dropout=0.2"))
+    for fw in FRAMEWORKS:  # the gate masks appear only where the plan has them
+        assert "q[:, 0]" not in other[fw]

@@ -53,6 +53,26 @@ def test_shapes_and_dtypes_of_every_array():
         assert layer["c"]["shape"] == layer["h"]["shape"] == f"{T}, 6"
 
 
+def test_the_forum_answers_masks_are_in_the_trace():
+    """Preset forum: layers[n].masks.gate_output (T, 4, H) keep-bits in gate order i, f, g, o, with
+    gate_output_scale 1/(1 - dropout/2); h = o' tanh(c) with o' = o * its mask (gates recorded before it)."""
+    t = load("preset=forum&dropout=0.5&layers=2&emb=8&units=6&weights=random&seed=4")
+    T = len(t["tokens"])
+    for layer in t["layers"]:
+        m = layer["masks"]
+        assert m["gate_output"]["shape"] == f"{T}, 4, 6" and m["gate_output"]["dtype"] == "u1"
+        assert m["gate_output_scale"] == pytest.approx(4 / 3)
+        keep = decode(m["gate_output"])
+        assert (keep == 0).any() and (keep == 1).any()
+        assert decode(m["input"]).all()  # x(t) is not masked
+        o, c, h = decode(layer["gates"]["o"]), decode(layer["c"]), decode(layer["h"])
+        np.testing.assert_allclose(h, o * keep[:, 3] * np.float32(m["gate_output_scale"]) * np.tanh(c), atol=1e-6)
+    assert "gate_output" in t["plan"]["masks"] and t["plan"]["masks"]["gate_output"]["rate"] == 0.25
+    assert "gate_output" not in load("preset=keras3&emb=8&units=6&weights=random")["layers"][0]["masks"]
+    infer = load("preset=forum&phase=infer&emb=8&units=6&weights=random")["layers"][0]["masks"]
+    assert decode(infer["gate_output"]).all() and infer["gate_output_scale"] == 1.0
+
+
 def test_layer_input_is_the_embedding_after_its_dropout():
     t = load("emb_dropout=0.4&emb=8&weights=random")
     e, keep = decode(t["embedding"]["x"]), decode(t["embedding"]["mask"])

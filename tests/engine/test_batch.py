@@ -3,7 +3,8 @@
 - The batched forward of one sequence, with the masks ``model.run`` drew, equals ``model.run``.
 - Central-difference gradient checks in float64 for every parameter, under every preset and
   scheme: spatial and word embedding dropout, 1 to 3 layers, zoneout, candidate, weight-drop,
-  per-step and per-gate masks, PyTorch's between-layer dropout, output dropout, inference.
+  per-step and per-gate masks, PyTorch's between-layer dropout, output dropout, the forum
+  answer's masks on the four gate outputs, inference.
 - Masks drawn for a batch follow the plan: each example its own, shared / per gate, per
   sequence / per step, as the single-sequence engine draws them.
 """
@@ -37,6 +38,9 @@ SCHEMES = {
     "custom everything": "preset=custom&in_share=gate&rec_time=step&candidate_dropout=0.2&zoneout_c=0.1"
     "&zoneout_h=0.2&weight_drop=0.3&out_dropout=0.3&emb_mode=word",
     "inference with zoneout": "preset=custom&zoneout_c=0.3&zoneout_h=0.2&phase=infer",
+    "forum gate outputs": "preset=forum",
+    "forum two layers without recurrent dropout": "preset=forum&recurrent_dropout=0&layers=2&emb_mode=spatial",
+    "forum at inference": "preset=forum&phase=infer",
 }
 
 
@@ -146,7 +150,7 @@ def test_bce_is_keras_binary_crossentropy():
     assert batch.bce(p, y) == pytest.approx(want, rel=1e-5)
 
 
-@pytest.mark.parametrize("name", ["keras3 four masks", "custom everything", "pytorch stacked"])
+@pytest.mark.parametrize("name", ["keras3 four masks", "custom everything", "pytorch stacked", "forum gate outputs"])
 def test_a_second_thread_changes_no_bit(name):
     """threads=2 computes the projections and the parameter gradients of finished chunks beside
     the recurrence: the same sums in the same order, so the same bits (T > CHUNK here)."""

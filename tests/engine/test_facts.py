@@ -94,6 +94,14 @@ def observe(s) -> dict:
             other.append(kind)
     if _on(_mult(tr.output_mask)):
         other.append("output")
+    # the forum answer's masks on the gate activations, (T, 4, H) per layer
+    gate_out = [_mult(lt.masks["gate_output"]) for lt in tr.layers if "gate_output" in lt.masks]
+    gate_out = [m for m in gate_out if _on(m)]
+    if gate_out:
+        other.append("gate_output")
+    go_gate = any(not np.array_equal(m[:, g], m[:, 0]) for m in gate_out for g in range(4))
+    go_step = any(not np.array_equal(m[t], m[0]) for m in gate_out for t in range(steps))
+    go_keep = 1 / (gate_out[0].max() or tr.layers[0].masks["gate_output"].scale) if gate_out else 1.0
     emb_on, in_on, rec_on = _on(emb), _on(inp), _on(rec)
     # inverted dropout: a kept value is multiplied by 1 / keep (every element dropped: the mask's scale)
     k_emb = 1 / (emb.max() or tr.embedding_mask.scale) if emb_on else 1.0
@@ -130,6 +138,9 @@ def observe(s) -> dict:
         "embedding_dropped": emb_drop,
         "input_dropped": in_drop,
         "recurrent_dropped": rec_on and bool((rec == 0).any()),
+        "gate_output_per_gate": go_gate,
+        "gate_output_keep": go_keep,
+        "gate_output_per_step": go_step,  # not a fact of its own: facts.other_per_step has it
         "any": emb_on or in_on or rec_on or bool(other),
     }
 
@@ -207,6 +218,15 @@ def gate_clauses(text: str, f: dict, where: str) -> list[str]:
             need(f["any"] and not dropped and not f["other_masks"], "masks that drop nothing")
         if "candidate" in clause and "masks the candidate" in clause:
             need("candidate" in f["other_masks"], "candidate mask")
+        if "masks multiply the four gate outputs" in clause:
+            need("gate_output" in f["other_masks"], "masks on the gate outputs")
+            need(("one mask per gate" in clause) == f["gate_output_per_gate"], "gate outputs per gate")
+            k = f["gate_output_keep"]
+            need(f"each keeping {num(k)} and scaling by {num(1 / k)}" in clause, "gate outputs keep and scale")
+        if "masks on the four gate outputs i, f, g and o are drawn afresh at every step" in clause:
+            need(f["gate_output_per_step"] and f["steps"] > 1, "gate outputs per step")
+        if "masks on the four gate outputs i, f, g and o are drawn once per sequence" in clause:
+            need(not f["gate_output_per_step"] and f["steps"] > 1, "gate outputs per sequence")
         if re.search(r"no mask acts(\.|$)", clause):
             need(not f["any"], "no mask at all")
         for vec, key in (("x(t)", "input"), ("h(t-1)", "recurrent")):
@@ -346,11 +366,28 @@ def check_plan(plan: dict, now: dict, train: dict) -> list[str]:
         for note in masks[name]["notes"]:
             if note.startswith(("Here", "In training,")):
                 bad += gate_clauses(note.replace("x_t", "x(t)").replace("h_{t-1}", "h(t-1)"), train, name)
-    for name, kind in (("candidate", "candidate"), ("weight_drop", "weight"), ("between", "between_layers")):
+    for name, kind in (
+        ("candidate", "candidate"),
+        ("weight_drop", "weight"),
+        ("between", "between_layers"),
+        ("gate_output", "gate_output"),
+    ):
         if name in masks and masks[name]["active"] != (kind in now["other_masks"]):
             bad.append(f"masks.{name}.active = {masks[name]['active']}, observed {now['other_masks']}")
     if masks["output"]["active"] != ("output" in now["other_masks"]):
         bad.append("masks.output.active")
+    if "gate_output" in masks:
+        note = masks["gate_output"]["notes"][0]
+        if "gate activations i, f, g, o is multiplied by" in note:
+            k = train["gate_output_keep"]
+            ok = "gate_output" in train["other_masks"]
+            ok = ok and f"keeping {num(k)} and scaling the kept by {num(1 / k)}" in note
+            ok = ok and ("its own mask" in note) == train["gate_output_per_gate"]
+            ok = ok and ("fresh at every step" in note) == train["gate_output_per_step"]
+            if not ok:
+                bad.append(f"masks.gate_output note: {note!r}")
+        elif "no mask acts on the gate outputs" in note and "gate_output" in train["other_masks"]:
+            bad.append(f"masks.gate_output note: {note!r}")
     for note in masks["input"]["notes"][:1] + masks["recurrent"]["notes"][:1]:
         m = re.match(NOTE, note)
         if m:
@@ -373,8 +410,17 @@ def check_plan(plan: dict, now: dict, train: dict) -> list[str]:
         train["input_masked"] or train["recurrent_masked"]
     ):
         bad.append(f"answer: {where!r}")
-    if ("none acts on the gate outputs" in where) == ("candidate" in train["other_masks"]):
+    after_gate = {"candidate", "gate_output"} & set(train["other_masks"])
+    if ("none acts on the gate outputs" in where) == bool(after_gate):
         bad.append(f"answer, gate outputs: {where!r}")
+    if ("masks act on the four gate outputs" in where) != ("gate_output" in train["other_masks"]):
+        bad.append(f"answer, masks on the gate outputs: {where!r}")
+    if "one per gate:" in where and not train["gate_output_per_gate"]:
+        bad.append(f"answer, gate outputs per gate: {where!r}")
+    if "split between the four gate outputs" in rates:
+        k = train["gate_output_keep"]
+        if "gate_output" not in train["other_masks"] or f"each mask keeps {num(k)} (rate {num(1 - k)})" not in rates:
+            bad.append(f"answer, gate output rates: {rates!r}")
     if rates.startswith("No mask inside the cell uses") and (
         f"keeps {num(train['input_keep'])} " not in rates or train["embedding_keep"] == train["input_keep"]
     ):

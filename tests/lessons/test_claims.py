@@ -139,3 +139,20 @@ def test_weight_drop_runs_in_the_fused_lstm():
         lstm.bias_hh_l0.zero_()
         out, _ = lstm(torch.from_numpy(tr.layers[0].x)[None])
     np.testing.assert_allclose(out[0].numpy(), tr.layers[0].h, atol=1e-5)
+
+
+def test_the_forum_scheme_masks_the_gate_outputs():
+    """Lesson 1's "The forum's picture, computed": B (preset forum) against A (Keras 3), same seed."""
+    for rates in ("seed=3", "seed=8&dropout=0.3&recurrent_dropout=0.2&len=30"):
+        s = parse(rates)
+        keras, forum = run(s), run(parse(rates + "&preset=forum"))
+        masks = forum.layers[0].masks
+        assert (masks["input"].keep == 1).all() and masks["input"].scale == 1  # x(t) is not masked
+        gates = masks["gate_output"]  # (T, 4, H): per step, per gate, per unit
+        assert gates.keep.shape == (forum.layers[0].x.shape[0], 4, keras.layers[0].h.shape[-1])
+        assert gates.scale == pytest.approx(1 / (1 - s.dropout / 2), rel=1e-6)
+        assert 1 - gates.keep.mean() == pytest.approx(s.dropout / 2, abs=0.05)
+        assert any((gates.keep[t] != gates.keep[0]).any() for t in range(1, gates.keep.shape[0]))  # fresh per step
+        assert any((gates.keep[:, k] != gates.keep[:, 0]).any() for k in range(1, 4))  # its own per gate
+        assert "gate_output" not in keras.layers[0].masks
+        assert abs(forum.probability - keras.probability) > 1e-3

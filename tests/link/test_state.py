@@ -232,3 +232,19 @@ def test_unknown_words_are_named():
     assert parse("text=the zebra and the Zebra were good").unknown_words() == ["zebra", "were"]
     assert parse("tokens=2,3").unknown_words() == []
     assert parse("v=1&vocab=10&text=the good movie&weights=random").unknown_words() == ["good"]
+
+
+def test_preset_forum_is_a_new_choice_that_changes_no_old_link():
+    """The forum answer's preset: a link of its own, round trip, its two rates, no others; adding a
+    choice bumps no state version (tests/link/test_golden_links.py keeps every old link's bytes)."""
+    s = parse("preset=forum&dropout=0.3&recurrent_dropout=0.2")
+    assert s.canonical() == "dropout=0.3&preset=forum&recurrent_dropout=0.2&v=3"
+    assert parse(s.canonical()) == s and s.v == DEFAULT.v
+    plan = s.plan().layers[0]
+    assert plan.gate_output.rate == 0.15 and plan.input is None and plan.recurrent.per_gate
+    choice = FIELD["preset"].kind
+    assert "forum" in choice.choices
+    assert choice.labels[choice.choices.index("forum")] == "The forum answer (hypothetical)"
+    with pytest.raises(StateError) as err:
+        parse("preset=forum&candidate_dropout=0.2")
+    assert "candidate_dropout is not part of preset forum" in err.value.problems[0].message

@@ -27,3 +27,18 @@ export function mathText(attrs, text) {
   }
   return node;
 }
+
+let canvas = null;
+
+/** A row of colours ([r, g, b] each) as one <image>, one pixel per element, stretched to the box
+ * without smoothing: hundreds of squares as one element (redrawn at every step, it stays fast). */
+export function pixelRow({ x, y, width, height }, colours) {
+  canvas ??= document.createElement("canvas");
+  canvas.width = colours.length;
+  canvas.height = 1;
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(colours.length, 1);
+  colours.forEach(([r, g, b], i) => img.data.set([r, g, b, 255], i * 4));
+  ctx.putImageData(img, 0, 0);
+  return el("image", { x, y, width, height, href: canvas.toDataURL(), preserveAspectRatio: "none", style: "image-rendering: pixelated" });
+}

@@ -1,10 +1,11 @@
 // The link builder of the share panel: which controls students see. Each control unticked is
 // hidden from whoever opens the link (hide=... in the link: part of the versioned state on the
 // explorer, a page parameter on a lesson step). The server checks the link (/api/state) before it
-// is offered: what it refuses is named, and nothing is offered to copy. Copy; "Use it on this
-// page" makes it this page's link (the QR code follows).
+// is offered: what it refuses is named, and nothing is offered to copy. A link checked is at once
+// the panel's: its big QR code and big link (share.js offer()); like them it opens the students'
+// view (no present=1). Copy; "Use it on this page" makes it this page's link too.
 import { getJSON } from "../api.js";
-import { copyText } from "./share.js";
+import { copyText, offer, studentsLink } from "./share.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -47,10 +48,12 @@ export function bindBuilder(page) {
       error.textContent = problems.map((p) => `${p.field}: ${p.message}`).join(" ");
       error.hidden = false;
       $("builder-link").textContent = "";
+      offer(null); // the panel's code and link: the page's own again
       return;
     }
     error.hidden = true;
-    built = { link: link(r.body.state), names };
+    built = { link: studentsLink(link(r.body.state)), names };
+    offer(built.link);
     $("builder-link").textContent = location.origin + built.link;
     $("builder").dataset.link = built.link;
     $("builder-copy").disabled = $("builder-use").disabled = false;
@@ -64,6 +67,8 @@ export function bindBuilder(page) {
   }
 
   boxes.addEventListener("change", update);
+  // the page's link changed under an open panel ("Use it on this page", Back): built again from it
+  for (const event of ["lab:url", "popstate"]) window.addEventListener(event, () => $("share").open && update());
   $("builder-copy").addEventListener("click", () => built && copyText(location.origin + built.link, $("builder-status"), "Students' link"));
   $("builder-use").addEventListener("click", () => {
     if (!built) return;

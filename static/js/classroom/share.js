@@ -1,12 +1,45 @@
-// "Share with the room": a dialog with a large QR code of this page's link (an SVG made by the
+// "Share with the room": a dialog with a large QR code of the students' link (an SVG made by the
 // server, /api/qr, of the absolute URL: path, query and hash, since the hash holds the view) and
-// the link itself in large type, with Copy. Both follow the address while the dialog is open
-// (state.js and lab/link.js announce every change with a "lab:url" event). A link too long for a
-// QR code (the server refuses it) says so and keeps the link to copy.
+// the link itself in large type, with Copy. The students' link is this page's without
+// `present=1` (their phones open the ordinary page, the presenter's screen stays in classroom
+// mode), or the link builder's while its boxes say something else (offer()). Both follow the
+// address while the dialog is open (state.js and lab/link.js announce every change with a
+// "lab:url" event). A link too long for a QR code (the server refuses it) says so and keeps the
+// link to copy.
 const $ = (id) => document.getElementById(id);
 
 export function currentLink() {
   return location.pathname + location.search + location.hash;
+}
+
+/** A link without its `present` parameter (the rest of the query kept byte for byte). */
+export function studentsLink(link) {
+  const cut = link.indexOf("#");
+  const [path, hash] = cut < 0 ? [link, ""] : [link.slice(0, cut), link.slice(cut)];
+  const q = path.indexOf("?");
+  if (q < 0) return link;
+  const params = path
+    .slice(q + 1)
+    .split("&")
+    .filter((p) => p && p !== "present" && !p.startsWith("present="));
+  return `${path.slice(0, q)}${params.length ? `?${params.join("&")}` : ""}${hash}`;
+}
+
+// the link builder's link ({from: the page's address it was built on, link: path and query}), or null
+let offered = null;
+
+/** The link the room is given: the builder's (with this page's view, the hash), or this page's
+ * own for students. */
+export function sharedLink() {
+  const here = location.pathname + location.search;
+  if (offered && offered.from === here) return studentsLink(offered.link) + location.hash;
+  return studentsLink(currentLink());
+}
+
+/** The link builder offers its link (path and query), or null (the page's own). */
+export function offer(link) {
+  offered = link ? { from: location.pathname + location.search, link } : null;
+  refresh();
 }
 
 export async function copyText(text, status, what = "Link") {
@@ -20,8 +53,8 @@ export async function copyText(text, status, what = "Link") {
 
 function refresh() {
   const dialog = $("share");
-  if (!dialog.open) return;
-  const link = currentLink();
+  if (!dialog?.open) return;
+  const link = sharedLink();
   const img = $("share-qr");
   const src = `/api/qr?link=${encodeURIComponent(link)}`;
   if (img.getAttribute("src") !== src) {
@@ -30,7 +63,8 @@ function refresh() {
     img.src = src;
   }
   img.dataset.link = link;
-  $("share-link").textContent = location.href;
+  $("share-link").textContent = location.origin + link;
+  $("share-students").hidden = studentsLink(currentLink()) === currentLink();
 }
 
 /** onOpen(): the page's own part of the panel (the link builder) is brought up to date. */
@@ -53,6 +87,6 @@ export function bindShare({ onOpen = () => {} } = {}) {
   }
   $("share-close").addEventListener("click", () => dialog.close());
   dialog.addEventListener("click", (e) => e.target === dialog && dialog.close()); // a click outside the box
-  $("share-copy").addEventListener("click", () => copyText(location.href, $("share-status")));
+  $("share-copy").addEventListener("click", () => copyText(location.origin + sharedLink(), $("share-status")));
   for (const event of ["lab:url", "popstate", "hashchange"]) window.addEventListener(event, refresh);
 }

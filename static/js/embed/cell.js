@@ -1,6 +1,6 @@
 // The cell diagram (cell/diagram.js) at one step, sized for an iframe: with its equations when
 // they fit at a readable size, else the cell alone; when even that does not fit the frame's
-// height, it takes the frame's width and its box scrolls.
+// height, it takes the frame's width, its box scrolls and the frame says the size it needs.
 import { drawCell } from "../cell/diagram.js";
 import { cellHeight, cellLayout } from "../cell/geometry.js";
 import { equations } from "../equations.js";
@@ -12,7 +12,7 @@ const READABLE = 11 / 14; // the diagram's 14-unit text at 11 px or more
 const LARGEST = 1.25;
 
 /** Draw layer n's cell at step t in box, to fit {width, height} (px, the room the frame leaves
- * it). Returns its description (the text alternative) and where the gates start (px from its top). */
+ * it). Returns its description (the text alternative). */
 export function drawEmbedCell(box, { width, height }, { trace, n, t, unit }) {
   const g = cellLayout(width);
   const layer = layerData(trace, n);
@@ -32,5 +32,5 @@ export function drawEmbedCell(box, { width, height }, { trace, n, t, unit }) {
   svg.style.width = `${Math.floor(g.width * scale)}px`;
   svg.style.height = `${Math.floor(shown * scale)}px`;
   box.dataset.equations = String(shown === full);
-  return { text: describeCell(trace, t, reach, n, layer, unit), gatesTop: Math.floor((g.gate.stripY - 12) * scale) };
+  return { text: describeCell(trace, t, reach, n, layer, unit) };
 }

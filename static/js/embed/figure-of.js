@@ -9,7 +9,7 @@ export const SIDE = { "fig-diff": "baseline", "fig-output": "mc", "fig-grads": "
 
 /** Why a view has nothing to draw for this model (its builder returns null). */
 const NOTHING = {
-  "fig-extra-mask": "This model has no candidate, zoneout or between-layer mask: nothing to show.",
+  "fig-extra-mask": "This model has no candidate, zoneout, between-layer or gate-output mask: nothing to show.",
   "fig-weight-mask": "This model has no weight-drop mask: nothing to show.",
 };
 

@@ -14,7 +14,8 @@ export function splitTitle(text = "") {
 }
 
 /** The least height (px) a figure of the builder's height stays readable at: every row of a
- * 2 x 2 grid of masks, every line of the gradients. */
+ * 2 x 2 grid of masks (its pattern of stripes or speckle), every line of the gradients. Below it
+ * the frame says what size it needs (pages/embed.js). */
 export function minHeight(builderHeight) {
   return Math.round(Math.max(150, builderHeight * 0.55));
 }

@@ -6,6 +6,14 @@ import { DEFAULTS, FIELD, FIELDS, GOVERNED, LIMITS, PRESETS, RATE_FIELDS, VERSIO
 
 const defaultsOf = (config) => DEFAULTS[config.v] ?? DEFAULTS[VERSION];
 
+/** Plain names of the fields without a control of their own (templates/_controls.html plain_names). */
+const PLAIN = { tokens: "Token ids", hide: "Controls hidden from students", vocab: "Vocabulary size", emb: "Embedding size" };
+
+/** A field in plain words ("Embedding dropout" for emb_dropout): its control's label. */
+export function plainName(name) {
+  return FIELD[name]?.label || PLAIN[name] || name;
+}
+
 /** preset=name, and every knob of A's that preset lacks back to its default (a rate to 0). */
 export function presetPairs(config, name) {
   const knobs = new Set(PRESETS[name].knobs);
@@ -39,7 +47,7 @@ export function compareChoices(config) {
   for (const name of Object.keys(PRESETS)) {
     if (name === config.preset) continue;
     const vs = presetPairs(config, name);
-    const extra = vs.slice(1).map(([k, v]) => `${k} ${v}`).join(", ");
+    const extra = vs.slice(1).map(([k, v]) => `${plainName(k)} ${v}`).join(", ");
     choices.push({ id: `preset-${name}`, group: "Another framework", label: extra ? `${PRESETS[name].title} (${extra})` : PRESETS[name].title, vs });
   }
   return choices;
@@ -56,6 +64,11 @@ function norm([name, value]) {
 export function samePairs(a, b) {
   const left = new Set(a.map(norm));
   return a.length === b.length && b.every((p) => left.has(norm(p)));
+}
+
+/** The vs. pairs in plain words: "Embedding dropout 0, Phase infer". */
+export function plainPairs(vs) {
+  return vs.map(([k, v]) => `${plainName(k)} ${k === "text" ? `“${v}”` : v}`).join(", ");
 }
 
 /** The vs. pairs in words: "emb_dropout = 0, phase = infer". */

@@ -4,7 +4,7 @@
 import { getJSON } from "../api.js";
 import { FIELD } from "../constants.js";
 import { compareQuery } from "../state.js";
-import { compareChoices, pairsInWords, samePairs } from "./compare-choices.js";
+import { compareChoices, plainName, plainPairs, samePairs } from "./compare-choices.js";
 import { store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
@@ -105,12 +105,13 @@ function renderFields() {
       const li = node("li");
       const remove = node("button", "✕");
       remove.type = "button";
-      remove.setAttribute("aria-label", `Stop changing ${k} in B`);
+      remove.setAttribute("aria-label", `Stop changing ${plainName(k)} in B`);
       remove.addEventListener("click", () => {
         applyVs(vs.filter(([name]) => name !== k));
         $("compare-with").focus();
       });
-      li.append(node("code", `vs.${k}=${v}`), remove);
+      // plain words first, the link's own name beside them as a small code hint
+      li.append(node("span", `${plainName(k)}: ${v}`, "compare-plain"), node("code", `vs.${k}=${v}`), remove);
       return li;
     }),
   );
@@ -131,7 +132,7 @@ export function renderCompareControl() {
     note.textContent =
       b.state === store.trace.state
         ? "B is the same model as A (every vs. field equals A's): B − A is 0 everywhere, and the link leaves these fields out."
-        : `B is A with ${pairsInWords(store.compare.vs)}. Both run on the same weights and input.`;
+        : `B is A with ${plainPairs(store.compare.vs)}. Both run on the same weights and input.`;
   }
 }
 
@@ -141,7 +142,7 @@ function fillValue() {
   const given = store.compare.vs.find(([k]) => k === name);
   const mine = store.trace.config[name];
   $("compare-value").value = given ? given[1] : Array.isArray(mine) ? mine.join(",") : String(mine ?? "");
-  $("compare-allowed").textContent = `${name}: ${FIELD[name].allowed}.`;
+  $("compare-allowed").replaceChildren(node("code", `vs.${name}`), ` (${plainName(name)}): ${FIELD[name].allowed}.`);
 }
 
 /** apply(vs) -> Promise<boolean>: show B for these vs. pairs (false: not applied, the problem is shown). */

@@ -90,7 +90,7 @@ export function explainRates(trace) {
   const c = trace.config;
   const idle = (entries) => entries.filter(Boolean).every((e) => !e.active);
   const why = (entries) => entries.filter(Boolean).flatMap((e) => e.notes).find(Boolean) ?? "";
-  const lstm = [m.input, m.between];
+  const lstm = [m.input, m.between, m.gate_output]; // gate_output: preset forum's masks on i, f, g, o
   setNote("dropout", "idle", c.phase === "train" && c.dropout > 0 && idle(lstm) ? why([m.between, m.input]) : "");
   // the server's sentence over the trace's facts (zoneout still acts at inference)
   setNote("phase", "idle", trace.plan.notes.find((n) => n.startsWith("Inference:")) ?? "");

@@ -4,10 +4,10 @@
 // on one colour scale, and "B − A" subtracts A from B; without a comparison that panel subtracts
 // these masks from no dropout (the same weights and input, every rate 0).
 import { stepLabels, tagged } from "../figures/common.js";
-import { MODEL_FIGURES, STATES, comparable, diffOf, incomparable, modelFigure, outputOf, stateId } from "../figures/by-id.js";
+import { MODEL_FIGURES, STATES, comparable, diffOf, incomparable, modelFigure, outputOf, stateId, unitsOf } from "../figures/by-id.js";
 import { unitFigure } from "../figures/gates.js";
 import { layerData } from "../trace-data.js";
-import { pickPoint } from "./cursor.js";
+import { pickPoint, setCursor } from "./cursor.js";
 import { side, sideKey } from "./side-data.js";
 import { currentLayer, currentUnit, modelB, store } from "./store.js";
 
@@ -40,7 +40,7 @@ function modelFigures(scheduler, trace, other, who) {
   draw("fig-embedding-mask", `${trace.embedding.mask.bdata}|${lkey}|${words("embedding")}|${phase}`, elementClick);
   draw("fig-input-mask", `${n}|${layer.masks.input.bdata}|${layer.masks.input_scale}|${lkey}|${words("input")}|${phase}`, elementClick);
   draw("fig-recurrent-mask", `${n}|${layer.masks.recurrent.bdata}|${layer.masks.recurrent_scale}|${lkey}|${words("recurrent")}|${phase}`, unitClick);
-  const extras = ["candidate", "zoneout_c", "zoneout_h", "between"].map((k) => `${layer.masks[k]?.bdata ?? ""}${words(k)}`).join("|");
+  const extras = ["candidate", "zoneout_c", "zoneout_h", "between", "gate_output"].map((k) => `${layer.masks[k]?.bdata ?? ""}${words(k)}`).join("|");
   draw("fig-extra-mask", `${n}|${extras}|${lkey}`, unitClick);
   draw("fig-weight-mask", `${n}|${layer.masks.weight_drop?.bdata ?? ""}`);
   for (const s of STATES) {
@@ -79,7 +79,51 @@ export function renderUnit(scheduler) {
     unitFigure(layerData(trace, n), u, stepLabels(trace.tokens), shown ? { layer: layerData(shown, n), name: other.name === "B" ? "h of B" : "h, no dropout" } : null), pickPoint("unit"));
 }
 
+/** A click on a line of "Units under the words": the cursor moves to that step and follows that unit. */
+function unitLineClick(point) {
+  const t = point.pointIndex ?? point.pointNumber;
+  if (typeof t === "number") setCursor({ t, unit: point.data.meta?.unit ?? store.view.unit });
+}
+
+let unitsBound = false;
+
+/** "Units under the words": the units whose value (its select: h, c or a gate) B, or no dropout,
+ * moves most from A, drawn with the caption measured on them. Drawn with B − A (the same pair). */
+export function renderUnits(scheduler) {
+  const select = $("units-of");
+  if (!select) return;
+  if (!unitsBound) {
+    unitsBound = true;
+    select.addEventListener("change", () => {
+      renderUnits(scheduler);
+      scheduler.flushSoon();
+    });
+  }
+  const a = store.trace;
+  const { trace: b, name: bName } = against();
+  if (!b) return;
+  const caption = $("units-caption");
+  const n = currentLayer();
+  if (!comparable(a, b, n)) {
+    caption.textContent = incomparable(a, b);
+    return scheduler.draw("fig-units", "none", () => null);
+  }
+  const name = select.value;
+  scheduler.draw(
+    "fig-units",
+    `${a.state}|${b.state}|${n}|${name}|${bName}`,
+    () => {
+      const view = unitsOf(a, b, n, name, bName === "B");
+      caption.textContent = view.caption;
+      caption.dataset.units = view.units.join(",");
+      return view.fig;
+    },
+    unitLineClick,
+  );
+}
+
 export function renderDiff(scheduler) {
+  renderUnits(scheduler);
   const a = store.trace;
   const { trace: b, name: bName } = against();
   const comparing = bName === "B";

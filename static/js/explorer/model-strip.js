@@ -26,7 +26,8 @@ function fill(trace, prefix) {
   const c = trace.config;
   const m = trace.plan.masks;
   show(trace, `${prefix}-emb-drop`, `${prefix}-emb-rate`, [m.embedding], c.emb_dropout, `${c.emb_dropout} (${c.emb_mode})`);
-  show(trace, `${prefix}-dropout`, `${prefix}-dropout-rate`, [m.input, m.between], c.dropout, m.between ? `${c.dropout} (between layers)` : `${c.dropout}`);
+  const dropWhere = m.between ? " (between layers)" : m.gate_output ? " (on the gate outputs)" : "";
+  show(trace, `${prefix}-dropout`, `${prefix}-dropout-rate`, [m.input, m.between, m.gate_output], c.dropout, `${c.dropout}${dropWhere}`);
   show(trace, `${prefix}-recurrent`, `${prefix}-recurrent-rate`, [m.recurrent], c.recurrent_dropout, `${c.recurrent_dropout}`);
   show(trace, `${prefix}-out-drop`, `${prefix}-out-rate`, [m.output], c.out_dropout, `${c.out_dropout}`);
   const layer = Object.fromEntries(modelLayers(c).map((l) => [l.layer, l]));

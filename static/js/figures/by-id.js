@@ -10,6 +10,7 @@ import { diffFigure, stateFigure } from "./gates.js";
 import { gradNormsFigure } from "./grads.js";
 import { embeddingMaskFigure, extraMaskFigure, gateMaskFigure, weightMaskFigure } from "./masks.js";
 import { outputFigure } from "./output.js";
+import { unitsFigure } from "./units.js";
 
 /** The states drawn over time x unit: the four gates, then c and h. */
 export const STATES = [...GATE_KEYS, "c", "h"];
@@ -46,6 +47,10 @@ export function modelFigure(id, trace, n, other = null) {
     case "fig-recurrent-mask":
       return gateMaskFigure(d.masks.recurrent, layer.masks.recurrent_scale, labels, { title: `Mask on h(t-1) into the gates${layers}`, entry: plan.masks.recurrent, phase, rows: "unit" });
     case "fig-extra-mask":
+      if (d.masks.gate_output) {
+        // the forum answer's hypothetical scheme: a mask on each gate's output, (T, 4, H)
+        return gateMaskFigure(d.masks.gate_output, layer.masks.gate_output_scale, labels, { title: `Masks on the gate outputs i, f, g, o${layers}`, entry: plan.masks.gate_output, phase, rows: "unit" });
+      }
       return extraMaskFigure(d.masks, labels, plan);
     case "fig-weight-mask":
       return weightMaskFigure(d.masks.weight_drop, layer.masks.weight_drop_scale, plan);
@@ -85,6 +90,14 @@ export function diffOf(a, b, n, name, comparing) {
     ? { title: `${name} of B − ${name} of A`, detail: "same weights and input, B with its own fields" }
     : { title: `${name} with no dropout − ${name} with these masks`, detail: "same weights, same input; only the masks differ" };
   return diffFigure(layerData(b, n)[name], layerData(a, n)[name], stepLabels(a.tokens), words);
+}
+
+/** "Units under the words": the units whose state `name` B moves most from A at layer n, as lines
+ * over the words, and the caption ({fig, caption, units}); comparing as in diffOf. The caller
+ * checks comparable() first. */
+export function unitsOf(a, b, n, name, comparing) {
+  const where = a.layers.length > 1 ? `, layer ${n + 1}` : "";
+  return unitsFigure(layerData(a, n), layerData(b, n), a.tokens, name, comparing, where);
 }
 
 /** ‖dL/de(t)‖, ‖dL/dh(t)‖ and ‖dL/dc(t)‖ at layer n of an /api/grads answer, with these masks and

@@ -11,7 +11,12 @@ export const KEEP_SCALE = [
 ]; // dropped: dark navy, kept: pale
 export const SIGMOID_SCALE = "Viridis";
 export const SIGNED_SCALE = "RdBu";
-const BASE_FONT = 11;
+const BASE_FONT = 12; // tick labels and axis words: 12 px, 18 px presenting (x 1.5)
+const TITLE_FONT = 15;
+const LEAST_FONT = 12; // no chart text below this (before the text scale): annotations too
+// the title's second line (the figure's key fact): 85 % of the title, 12.75 px, 19.1 px presenting.
+// A span, not <sup> (Plotly draws <sup> at 70 %, 9.8 px), and still "what<br>...detail..." for embed/fit.js.
+const DETAIL_STYLE = "font-size:85%";
 
 export function stepLabels(tokens) {
   return tokens.map((tok, t) => `${t} ${tok.word}`);
@@ -20,9 +25,14 @@ export function stepLabels(tokens) {
 /** A figure's layout; the title's details go on a smaller second line (keep them short). */
 export function baseLayout(title, height, extra = {}, detail = "") {
   return {
-    title: { text: detail ? `${title}<br><sup>${detail}</sup>` : title, font: { size: 14 }, x: 0, xanchor: "left" },
+    title: {
+      text: detail ? `${title}<br><span style="${DETAIL_STYLE}">${detail}</span>` : title,
+      font: { size: TITLE_FONT },
+      x: 0,
+      xanchor: "left",
+    },
     height,
-    margin: { l: 48, r: 8, t: detail ? 46 : 30, b: 40 },
+    margin: { l: 48, r: 8, t: detail ? 50 : 32, b: 40 },
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
     font: { size: BASE_FONT },
@@ -32,13 +42,15 @@ export function baseLayout(title, height, extra = {}, detail = "") {
 
 const FONT_KEYS = new Set(["font", "tickfont", "titlefont"]);
 
-/** Scale every font size found in a layout (titles, annotations, axes), returning a copy. */
+/** Scale every font size found in a layout (titles, annotations, axes), none under LEAST_FONT
+ * before the scale, returning a copy. */
 function scaleFonts(value, k) {
   if (Array.isArray(value)) return value.map((v) => scaleFonts(v, k));
   if (!value || typeof value !== "object") return value;
   const out = {};
   for (const [key, v] of Object.entries(value)) {
-    if (FONT_KEYS.has(key) && v && typeof v === "object") out[key] = { ...v, size: Math.round((v.size ?? BASE_FONT) * k * 10) / 10 };
+    const size = Math.max(LEAST_FONT, v?.size ?? BASE_FONT);
+    if (FONT_KEYS.has(key) && v && typeof v === "object") out[key] = { ...v, size: Math.round(size * k * 10) / 10 };
     else out[key] = key === "shapes" ? v : scaleFonts(v, k);
   }
   return out;
@@ -52,23 +64,31 @@ export const heightScale = (scale) => 1 + (scale - 1) * 0.7;
 /** The layout as drawn: fonts and margins scaled for a projector (scale 1.5: 16.5 px ticks), and
  * on a narrow screen the toolbar gets its own band above the title and tick labels their room. */
 export function fitted(layout, { scale = 1, narrow = false }) {
-  const out = scale === 1 ? { ...layout } : scaleFonts(layout, scale);
-  out.font = { ...(out.font ?? {}), size: (layout.font?.size ?? BASE_FONT) * scale };
+  const out = scaleFonts(layout, scale);
+  out.font = { ...(out.font ?? {}), size: Math.max(LEAST_FONT, layout.font?.size ?? BASE_FONT) * scale };
   const m = layout.margin ?? {};
   out.margin = { ...m, l: Math.round((m.l ?? 48) * scale), t: Math.round((m.t ?? 30) * scale), b: Math.round((m.b ?? 40) * scale) };
   out.height = Math.round(layout.height * heightScale(scale));
+  // the title's lines hang from the top of the figure, below the toolbar's band when narrow
+  // (Plotly's "auto" centres them in the top margin, where a second line runs into the plot's own
+  // labels); Plotly anchors a title's top at its first line, so the other lines are counted
+  const band = narrow ? 30 : 0;
+  const lines = (out.title?.text ?? "").split("<br>").length;
+  const line = (out.title?.font?.size ?? TITLE_FONT) * 1.1;
   if (narrow) {
     // the toolbar gets a band of its own above the title; the words under a time axis stand
     // upright with room below them (a fixed height would clip them: "1 mc")
-    const band = 30;
     out.margin.t += band;
     out.margin.b += 40;
     out.height += 70;
-    const lines = (out.title?.text ?? "").split("<br>").length; // Plotly anchors a title's top at its first line
-    out.title = { ...out.title, yref: "container", y: 1 - (band + 4 + 14 * (lines - 1)) / out.height, yanchor: "top" };
     for (const key of Object.keys(out)) {
       if (AXIS.test(key)) out[key] = { ...out[key], automargin: true, ...(key[0] === "x" ? { tickangle: -90 } : {}) };
     }
+  }
+  if (out.title?.text) {
+    out.margin.t += Math.round(6 * scale * (lines - 1)); // the detail line is 12.75 px now, not <sup>'s 9.8
+    const y = 1 - (band + Math.round(6 * scale) + line * (lines - 1)) / out.height;
+    out.title = { ...out.title, yref: "container", y, yanchor: "top" };
   }
   for (const key of Object.keys(out)) if (AXIS.test(key) && key.startsWith("x") && scale !== 1) out[key] = { ...out[key], automargin: true };
   return out;

@@ -68,7 +68,7 @@ export function gateMaskFigure(mask, scale, labels, { title, entry, phase, rows 
         xanchor: "left",
         yanchor: "bottom",
         showarrow: false,
-        font: { size: 11 },
+        font: { size: 12 },
       })),
       margin: { l: 48, r: 8, t: 64, b: 40 },
     },

@@ -14,6 +14,7 @@ const MASK_FIGURES = {
   zoneout_c: "fig-extra-mask",
   zoneout_h: "fig-extra-mask",
   between: "fig-extra-mask",
+  gate_output: "fig-extra-mask",
   weight_drop: "fig-weight-mask",
   output: "fig-output",
 };

@@ -1,6 +1,7 @@
 // The lesson panel's step: "step n of N", the progress (one link per step), the step's title and
 // words (Markdown rendered by the server, raw HTML off: app/lessons/model.py), its questions, the
-// tested facts it rests on, and the links to play with it freely. The shell (lesson title, the
+// words its questions reveal (hidden until they are answered: lesson/reveal.js), the tested facts
+// it rests on, and the links to play with it freely. The shell (lesson title, the
 // index link, Previous / Next) is the template's (_lesson.html) and stays put, so a focused button
 // keeps its focus across steps.
 import { NEXT_LESSON } from "../constants.js";
@@ -47,8 +48,9 @@ function facts(step) {
   return [details];
 }
 
-/** Fill the panel for step n of `lesson`. urls: {stepURL(k, opts), page(step), index}. */
-export function renderStep(lesson, n, urls) {
+/** Fill the panel for step n of `lesson`. urls: {stepURL(k, opts), page(step), index};
+ * onAnswer(): a question of the step was answered, revealed or cleared. Returns the question boxes. */
+export function renderStep(lesson, n, urls, onAnswer = () => {}) {
   const step = lesson.steps[n - 1];
   const total = lesson.steps.length;
   $("lesson-count").textContent = `Step ${n} of ${total}`;
@@ -57,7 +59,9 @@ export function renderStep(lesson, n, urls) {
   $("step-title").textContent = step.title;
   // the server's rendering of the lesson's own Markdown (markdown-it-py, raw HTML off): safe HTML
   $("step-text").innerHTML = step.html;
-  $("step-questions").replaceChildren(...step.questions.map((q, i) => questionBox(q, `${lesson.slug}-${n}-${i}`)));
+  const boxes = step.questions.map((q, i) => questionBox(q, `${lesson.slug}-${n}-${i}`, onAnswer));
+  $("step-questions").replaceChildren(...boxes);
+  $("step-reveal").innerHTML = step.reveal_html; // the server's rendering too
   $("step-facts").replaceChildren(...facts(step));
   const prev = $("lesson-prev");
   prev.setAttribute("aria-disabled", String(n === 1));
@@ -69,6 +73,7 @@ export function renderStep(lesson, n, urls) {
   open.textContent = `Open this step in ${VIEW_NAMES[step.view]}`;
   $("lesson-body").scrollTop = 0;
   document.title = `${step.title} · ${lesson.title} · LSTM Dropout Lab`;
+  return boxes;
 }
 
 /** "You changed this step's model": the way back, and the way out with what you made. */

@@ -4,8 +4,10 @@
 // address gets a new history entry (Back returns to the step before), the focus comes into view
 // and is framed. A step of the other view, and the end of the lesson, are other pages.
 // Previous / Next, the progress links and the left / right arrow keys move; test hook:
-// body[data-step] (the step shown, once its link is loaded and drawn).
-import { LESSON, NEXT_LESSON, STEP } from "../constants.js";
+// body[data-step] (the step shown, once its link is loaded and drawn). A step's question comes
+// before its answer (lesson/reveal.js); in classroom mode the teacher reveals it with the button
+// "Reveal the answer" or the A key.
+import { LESSON, NEXT_LESSON, PRESENT, STEP } from "../constants.js";
 import { ownsKey, plain } from "../keys.js";
 import {
   freePage,
@@ -19,6 +21,7 @@ import {
 } from "../state.js";
 import { bringIntoView, markStep } from "./highlight.js";
 import { renderChanged, renderStep } from "./panel.js";
+import { conceal, update } from "./reveal.js";
 
 const $ = (id) => document.getElementById(id);
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
@@ -38,6 +41,7 @@ export function startLesson(page) {
   let n = STEP;
   let going = 0;
   let moved = false; // the reader scrolled since the focus was brought into view
+  let boxes = []; // the step's question boxes
   // to play freely: the step's page, hiding what this page's link hides (a state field there)
   const urls = { stepURL, page: (step) => freePage(step.view === "explorer" ? `/?${withHide(step.link, pageHide())}` : step.page) };
 
@@ -62,6 +66,27 @@ export function startLesson(page) {
     renderChanged(changed, freePage(`${step.view === "lab" ? "/train" : "/"}?${current ?? ""}`));
   }
 
+  /** Fill the lesson panel for step k, and hide what its questions reveal until they are answered. */
+  function render(k) {
+    boxes = renderStep(LESSON, k, urls, answeredNow);
+    conceal(LESSON, k);
+  }
+  /** A question answered (or revealed, or cleared): show what it hid, and bring its feedback and
+   * the words it revealed up into the panel's view (the panel scrolls, not the page). */
+  function answeredNow() {
+    const open = update(LESSON, n);
+    const body = $("lesson-body");
+    const target = open ? boxes.findLast((box) => box.dataset.answered)?.querySelector(".feedback") : null;
+    if (!target) return;
+    const top = target.getBoundingClientRect().top - body.getBoundingClientRect().top;
+    if (top > body.clientHeight * 0.6) body.scrollTop += top - body.clientHeight * 0.25;
+  }
+  /** The teacher's reveal: every question of the step shows its answer, and what it hid. */
+  function reveal() {
+    for (const box of boxes) box.reveal();
+    answeredNow();
+  }
+
   async function go(k, { push = true } = {}) {
     if (k < 1) return;
     if (k > total) return location.assign(NEXT_LESSON ? nextLessonURL(NEXT_LESSON.slug) : lessonsURL());
@@ -71,7 +96,7 @@ export function startLesson(page) {
     performance.mark("lesson-step");
     n = k;
     if (push) showStep(k);
-    renderStep(LESSON, k, urls);
+    render(k);
     markStep(step);
     bring();
     $("lesson-announce").textContent = `Step ${k} of ${total}: ${step.title}`;
@@ -93,6 +118,7 @@ export function startLesson(page) {
     }
   }
 
+  $("lesson-reveal")?.addEventListener("click", reveal);
   $("lesson-prev").addEventListener("click", () => go(n - 1));
   $("lesson-next").addEventListener("click", () => go(n + 1));
   $("lesson-reset").addEventListener("click", () => go(n, { push: false }));
@@ -106,6 +132,7 @@ export function startLesson(page) {
     if (!plain(e) || e.shiftKey || ownsKey(e.target, e.key)) return;
     if (e.key === "ArrowRight") go(n + 1);
     else if (e.key === "ArrowLeft") go(n - 1);
+    else if (PRESENT && e.key.toLowerCase() === "a" && $("lesson").hasAttribute("data-awaiting")) reveal();
     else return;
     e.preventDefault();
   });
@@ -128,7 +155,7 @@ export function startLesson(page) {
   }).observe($("lesson"));
 
   const step = LESSON.steps[n - 1];
-  renderStep(LESSON, n, urls);
+  render(n);
   markStep(step);
   bring();
   document.body.dataset.step = String(n);

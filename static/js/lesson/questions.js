@@ -1,9 +1,34 @@
 // "Predict, then reveal": a step's question as buttons, one per choice. Answering marks the chosen
 // choice right or wrong (in words as well as colour), and says why: the chosen choice's
 // explanation, and the right one's when the answer was wrong. The feedback is a live region, so a
-// screen reader hears it; "Try again" clears the answer. Answers are kept while the page lives
-// (going back to a step shows its answer); a reload starts afresh.
-const answers = new Map(); // question key -> chosen index
+// screen reader hears it; "Try again" clears the answer. In classroom mode the teacher may reveal
+// the answer without a choice (reveal(): the right choice marked, its explanation). Answers are
+// remembered per step for the browser tab (sessionStorage): going back to a step, or reloading it,
+// shows its answer. What the step hides until then is lesson/reveal.js's.
+const STORE = "lesson-answers";
+const REVEALED = -1; // the answer shown by the teacher, no choice made
+
+function stored() {
+  try {
+    return new Map(JSON.parse(sessionStorage.getItem(STORE) ?? "[]"));
+  } catch {
+    return new Map(); // storage refused (a sandbox, privacy mode): answers live as long as the page
+  }
+}
+const answers = stored(); // question key -> chosen index, or REVEALED
+
+function remember() {
+  try {
+    sessionStorage.setItem(STORE, JSON.stringify([...answers]));
+  } catch {
+    // kept in memory only
+  }
+}
+
+/** Has the question ``key`` an answer (a choice, or the teacher's reveal)? */
+export function answered(key) {
+  return answers.has(key);
+}
 
 function node(tag, text, cls) {
   const n = document.createElement(tag);
@@ -14,8 +39,10 @@ function node(tag, text, cls) {
 
 const LETTERS = "ABCDEF";
 
-/** One question q ({prompt, choices, answer, explanations}); key: unique on the page. */
-export function questionBox(q, key) {
+/** One question q ({prompt, choices, answer, explanations}); key: unique among the lessons;
+ * onChange(): called when it is answered, revealed or cleared. Returns the box, with box.reveal():
+ * show the answer without a choice (nothing if it is answered already). */
+export function questionBox(q, key, onChange = () => {}) {
   const box = node("section", undefined, "question");
   const promptId = `q-${key}-prompt`;
   box.setAttribute("aria-labelledby", promptId);
@@ -34,7 +61,9 @@ export function questionBox(q, key) {
     button.append(node("span", LETTERS[i], "choice-letter"), node("span", text, "choice-text"), node("span", "", "choice-mark"));
     button.addEventListener("click", () => {
       answers.set(key, i);
+      remember();
       show(true);
+      onChange();
     });
     const li = node("li");
     li.append(button);
@@ -45,7 +74,8 @@ export function questionBox(q, key) {
   function show(announce) {
     const chosen = answers.get(key);
     const answered = chosen !== undefined;
-    box.dataset.answered = answered ? (chosen === q.answer ? "right" : "wrong") : "";
+    const revealed = chosen === REVEALED;
+    box.dataset.answered = !answered ? "" : revealed ? "revealed" : chosen === q.answer ? "right" : "wrong";
     for (const [i, button] of buttons.entries()) {
       button.disabled = answered;
       const mark = button.querySelector(".choice-mark");
@@ -58,9 +88,12 @@ export function questionBox(q, key) {
       return;
     }
     const right = chosen === q.answer;
-    const first = node("p", undefined, right ? "verdict-right" : "verdict-wrong");
-    first.append(node("strong", right ? "Right. " : `Not quite: ${LETTERS[chosen]} is not it. `), q.explanations[chosen]);
-    const parts = [first];
+    const parts = [];
+    if (!revealed) {
+      const first = node("p", undefined, right ? "verdict-right" : "verdict-wrong");
+      first.append(node("strong", right ? "Right. " : `Not quite: ${LETTERS[chosen]} is not it. `), q.explanations[chosen]);
+      parts.push(first);
+    }
     if (!right) {
       const answer = node("p", undefined, "verdict-answer-line");
       answer.append(node("strong", `The answer is ${LETTERS[q.answer]}: ${q.choices[q.answer]} `), q.explanations[q.answer]);
@@ -70,7 +103,9 @@ export function questionBox(q, key) {
     again.type = "button";
     again.addEventListener("click", () => {
       answers.delete(key);
+      remember();
       show(false);
+      onChange();
       buttons[0].focus();
     });
     parts.push(again);
@@ -80,5 +115,12 @@ export function questionBox(q, key) {
 
   box.append(prompt, list, feedback);
   show(false);
+  box.reveal = () => {
+    if (answered(key)) return;
+    answers.set(key, REVEALED);
+    remember();
+    show(false);
+    onChange();
+  };
   return box;
 }

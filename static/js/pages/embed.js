@@ -57,6 +57,8 @@ function header(what, detail) {
   else if (COMPARE.query) say("embed-model", `· ${model} (model A of a comparison: this view shows A alone)`);
   else say("embed-model", `· ${model}`);
   say("embed-detail", detail);
+  // a short frame shows the title on one line: the whole of it on hover
+  document.querySelector(".embed-title").title = document.querySelector(".embed-title").textContent.replace(/\s+/g, " ").trim();
 }
 
 /** Problems of the vs. fields join the link's own (rendered by the server) above the figure. */
@@ -73,14 +75,49 @@ function compareProblems() {
   $("embed-problems").hidden = false;
 }
 
-/** The explorer at the same state (and comparison) and the same view. */
+/** The explorer's element this view shows: the figure of the same id, or the cell's diagram. */
+const TARGET = VIEW === "cell" ? "cell" : VIEW;
+
+/** The link's vs. pairs as written (a comparison the server refused keeps them: the explorer names
+ * the same problems beside "Compare with..."). */
+const vsAsWritten = () => COMPARE.vs.map(([k, v]) => `vs.${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+
+/** The explorer at the same state, the same comparison (every view: B is the explorer's to show
+ * even where this view draws A alone) and the same view, opened at this figure: the hash starts
+ * with its id (explorer/open-at.js scrolls there), then the view's t=, unit=, ... */
 function updateLink() {
-  const state = b ? (COMPARE.link ?? trace.state) : trace.state;
-  $("embed-open").href = `/?${pageQuery(state)}${location.hash}`;
+  const state = COMPARE.link ?? [trace.state, vsAsWritten()].filter(Boolean).join("&");
+  const view = location.hash.slice(1);
+  $("embed-open").href = `/?${pageQuery(state)}#${[TARGET, view].filter(Boolean).join("&")}`;
+}
+
+/** A short frame (240 px high) lays out its title on one line (embed.css html.short). */
+const SHORT = 300;
+const setShort = (on) => document.documentElement.classList.toggle("short", on);
+
+/** The size note: a frame too small for the whole figure at a readable size says what size it
+ * needs (the figure's box scrolls meanwhile). Measured on the page as drawn, without the note, in
+ * the layout the frame would have at that size (a taller frame's title takes more lines). */
+function sizeNote() {
+  const note = $("embed-size");
+  note.hidden = true;
+  const over = (a, b) => Math.max(0, Math.ceil(a - b));
+  const needAt = (short) => {
+    setShort(short);
+    return { w: innerWidth + over(box.scrollWidth, box.clientWidth), h: innerHeight + over(box.scrollHeight, box.clientHeight) };
+  };
+  let need = needAt(true);
+  if (need.h > SHORT) need = needAt(false);
+  setShort(innerHeight <= SHORT);
+  const small = need.w > innerWidth || need.h > innerHeight;
+  note.hidden = !small;
+  note.textContent = small ? `Needs ${need.w} × ${need.h} px to show it whole: scroll.` : "";
+  document.body.dataset.needs = small ? `${need.w}x${need.h}` : "";
 }
 
 /** Drawn: a box that scrolls (a frame too small for the figure) is reachable from the keyboard. */
 function drawn() {
+  sizeNote();
   const scrolls = box.scrollHeight > box.clientHeight || box.scrollWidth > box.clientWidth;
   if (scrolls) box.setAttribute("tabindex", "0");
   else box.removeAttribute("tabindex");
@@ -93,7 +130,6 @@ async function startCell() {
   const { drawEmbedCell } = await import("../embed/cell.js");
   const slider = $("embed-t");
   slider.max = String(trace.tokens.length - 1);
-  let first = true;
   const draw = () => {
     const t = step();
     slider.value = String(t);
@@ -102,9 +138,8 @@ async function startCell() {
     slider.setAttribute("aria-valuetext", `step ${t} of ${trace.tokens.length - 1}: ${word}`);
     const cell = drawEmbedCell(figure, { width: box.clientWidth, height: box.clientHeight }, { trace, n: layer(), t, unit: unit() });
     say("embed-summary", cell.text);
-    // a frame too short for the whole cell opens on its gates (their values and what reaches them)
-    if (first && box.scrollHeight > box.clientHeight) box.scrollTop = cell.gatesTop;
-    first = false;
+    // a frame too short for the whole cell shows it from its top (nothing above it cut off) and
+    // says what size it needs (sizeNote): the reader scrolls down to the gates
     document.body.dataset.step = String(t);
     updateLink();
     drawn();
@@ -204,6 +239,8 @@ function followSize(draw) {
 }
 
 async function start() {
+  setShort(innerHeight <= SHORT);
+  window.addEventListener("resize", () => setShort(innerHeight <= SHORT));
   compareProblems();
   updateLink();
   const draw = VIEW === "cell" ? await startCell() : await startPlot();

@@ -22,6 +22,7 @@ import { updateStrip } from "../explorer/model-strip.js";
 import { createScheduler } from "../explorer/scheduler.js";
 import { currentStep, currentUnit, emit, modelB, on, setView, shownKey, store } from "../explorer/store.js";
 import { bindTeaching } from "../explorer/teaching.js";
+import { openAtFragment } from "../explorer/open-at.js";
 import { bindVocabulary, renderUnknownWords } from "../explorer/unknown-words.js";
 
 const $ = (id) => document.getElementById(id);
@@ -139,6 +140,7 @@ function start() {
   renderCode();
   const teaching = bindTeaching();
   performance.mark("lab-first-paint");
+  openAtFragment(); // an embed's "Open in...": #<figure id>&t=...
   document.body.dataset.busy = "false";
   requestAnimationFrame(() =>
     setTimeout(async () => {

@@ -291,8 +291,11 @@ def test_the_key_legend_names_the_keys_each_page_has(client):
         html = client.get(url).text
         return " ".join(re.sub(r"<[^>]+>", " ", html.split('id="keys">')[1].split("</p>")[0]).split())
 
-    assert keys("/?present=1") == "Keys: ↑ ↓ word R new masks F full screen"
-    assert keys("/lessons/seed-question/1?present=1") == "Keys: ← → step ↑ ↓ word R new masks F full screen"
+    assert keys("/?present=1") == "Keys: ↑ ↓ next / previous word R new masks F full screen"
+    assert (
+        keys("/lessons/seed-question/1?present=1")
+        == "Keys: ← → step ↑ ↓ next / previous word R new masks F full screen"
+    )
     assert keys("/train?present=1") == "Keys: F full screen"
 
 

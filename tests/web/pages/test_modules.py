@@ -73,7 +73,13 @@ def test_the_closures_hold_what_the_pages_need():
     cell = set(preload_modules("pages/embed", "embed/cell"))
     assert "cell/diagram" in cell and "figures/masks" not in cell
     assert "embed/cell" not in preload_modules("pages/embed")  # import("../embed/cell.js"): dynamic, not followed
-    assert set(preload_modules("pages/lessons")) == {"pages/lessons", "classroom/present", "classroom/share", "keys"}
+    assert set(preload_modules("pages/lessons")) == {
+        "pages/lessons",
+        "classroom/present",
+        "classroom/share",
+        "keys",
+        "cell/geometry",  # present.js fits the cell to the projector with its layouts
+    }
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
