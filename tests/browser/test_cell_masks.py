@@ -208,3 +208,17 @@ def test_cell_text_scales_with_the_page(browser, base_url, width, height, query)
     page.locator("section.cell-panel").screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     assert w.problems == []
     context.close()
+
+
+def test_masks_over_time_show_the_forum_gate_output_masks(watched, base_url):
+    """Under "Masks over time" the forum scheme's four gate-output masks, each with the trace's count."""
+    page = watched.page
+    watched.open(base_url + "/?seed=3&preset=forum")
+    trace = page.evaluate("async () => (await fetch('/api/trace?seed=3&preset=forum')).json()")
+    figure = page.locator("#fig-extra-mask")
+    figure.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('#fig-extra-mask .gtitle')")
+    assert "gate outputs i, f, g, o" in figure.locator(".gtitle").text_content()
+    arr = decode(trace["layers"][0]["masks"]["gate_output"])
+    notes = figure.locator(".annotation-text").all_text_contents()
+    assert notes == [f"{g}: {zeros(arr[:, k])} dropped" for k, g in enumerate(GATES)]
