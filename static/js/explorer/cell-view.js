@@ -57,13 +57,20 @@ function outputLine(trace, n, t) {
 const NORMAL = { title: 16, text: 15, small: 14, eq: 15, op: 17, mark: 13 };
 const LARGE = { title: 22, text: 19.5, small: 18.5, eq: 21.5, op: 21, mark: 18.5 };
 
+// Measured once, then kept up to date by observers (watchCellWidth): reading them at every step
+// would force a style and layout pass of the whole page after each redraw (~15 ms a step).
+let scaleNow = null; // the root font size / 16
+const widths = new WeakMap(); // box -> its content width (px), from the ResizeObserver
+
 function pageScale() {
-  return parseFloat(getComputedStyle(document.documentElement).fontSize) / 16;
+  scaleNow ??= parseFloat(getComputedStyle(document.documentElement).fontSize) / 16;
+  return scaleNow;
 }
 
 /** The width the diagram will take in box (px): its box, up to the svg's max-width (62rem). */
 function drawnWidth(box) {
-  return Math.min(box.clientWidth || 760, 62 * 16 * pageScale());
+  if (!widths.has(box)) widths.set(box, box.clientWidth);
+  return Math.min(widths.get(box) || 760, 62 * 16 * pageScale());
 }
 
 /** The layout for box and its fonts in viewBox units, so that text renders at the page's size. */
@@ -86,7 +93,7 @@ function drawOne(box, trace) {
   const unit = u !== null && u < trace.config.units ? u : null;
   const layer = layerData(trace, n);
   const reach = reachAt(trace, n, t);
-  drawnAt.set(box, Math.round(box.clientWidth));
+  drawnAt.set(box, Math.round(widths.get(box) ?? box.clientWidth));
   const masks = drawCell(box, { ...sized(box), trace, n, layer, t, reach, unit });
   const where = masks.length ? ` Masks drawn: ${masks.map((m) => `${m.key} drops ${m.dropped}`).join(", ")}.` : " No mask acts at this step.";
   box.setAttribute("aria-label", `LSTM cell of ${trace.plan.title} at step ${t} (${trace.tokens[t].word}): ${reach.gates.map((g) => `${g.key} gets ${g.x.reach} of ${g.x.values.length} elements of x and ${g.h.reach} of ${g.h.values.length} units of h`).join("; ")}.${where}`);
@@ -172,6 +179,7 @@ export function watchCellWidth() {
   bindForumToggle();
   let frame = 0;
   const observer = new ResizeObserver((entries) => {
+    for (const e of entries) widths.set(e.target, e.contentRect.width);
     const changed = entries.some((e) => {
       const w = Math.round(e.contentRect.width);
       return w > 0 && drawnAt.has(e.target) && Math.abs(drawnAt.get(e.target) - w) > 1;
@@ -182,4 +190,12 @@ export function watchCellWidth() {
   });
   observer.observe($("cell"));
   observer.observe($("cell-b"));
+  // "Larger text" and classroom mode change the root's class or style: the text size follows
+  new MutationObserver(() => {
+    const scale = parseFloat(getComputedStyle(document.documentElement).fontSize) / 16;
+    if (scale === scaleNow) return;
+    scaleNow = scale;
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(renderCell);
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ["class", "style"] });
 }
