@@ -33,8 +33,12 @@ class LessonError(ValueError):
 # What a lesson's words may quote from a recording, by name: {recorded:seed} in a text becomes the
 # seed study's answer to "will it make any difference?", read off its shipped recording
 # (app/studies/recorded.py answer()): a number in a lesson is measured, never typed.
-RECORDED = {"seed": lambda: recorded.answer()[0].upper() + recorded.answer()[1:]}
+RECORDED = {"seed": lambda: _sentence(recorded.answer())}
 QUOTE = re.compile(r"\{recorded:([a-z-]+)\}")
+
+
+def _sentence(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 def _quoted(text: str) -> str:

@@ -24,6 +24,12 @@ export function rowsOf(arr) {
   return rows;
 }
 
+/** (T, G, D) -> the D values of gate k at step t (a view, no copy). */
+export function gateRow(mask, k, t) {
+  const [, G, D] = mask.shape;
+  return mask.data.subarray((t * G + k) * D, (t * G + k + 1) * D);
+}
+
 /** (T, 4, D) -> the (T, D) slice of gate k. */
 export function gateSlice(arr, k) {
   const [T, G, D] = arr.shape;

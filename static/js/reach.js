@@ -4,14 +4,9 @@
 //   layer 0:  x_k(t) = E[word] ⊙ e(t)·s_e ⊙ m_k(t)·s_m     (e: embedding mask, m_k: gate k's input mask)
 //   layer n:  x_k(t) = h_{n-1}(t) ⊙ b(t)·s_b ⊙ m_k(t)·s_m  (b: PyTorch's between-layer mask, if any)
 //   h into k: h(t-1) ⊙ r_k(t)·s_r                           (r_k: gate k's recurrent mask)
-import { row, sameArray } from "./decode.js";
+import { gateRow, row, sameArray } from "./decode.js";
 import { GATES } from "./gates.js";
 import { embeddingMask, layerData } from "./trace-data.js";
-
-function gateRow(mask, k, t) {
-  const [, G, D] = mask.shape;
-  return mask.data.subarray((t * G + k) * D, (t * G + k + 1) * D);
-}
 
 /** Multipliers on the inputs of every gate of layer n at step t (no comparison). */
 function multipliers(trace, n, t) {

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from app.core.encoding import decode
+from app.web.pages.classroom import EMBED_VIEWS
 from tests.browser.conftest import SCREENSHOTS, serious
 
 SIZES = [(320, 240), (960, 600)]
@@ -314,24 +315,8 @@ def test_classroom_mode_draws_larger_text_that_still_fits_and_the_link_keeps_it(
         assert errors == []
 
 
-# Every view /embed can show (app/web/pages/classroom.py EMBED_VIEWS), in a 320x240 frame of a blog.
-ALL_VIEWS = [
-    "cell",
-    "fig-embedding-mask",
-    "fig-input-mask",
-    "fig-recurrent-mask",
-    "fig-extra-mask",
-    "fig-weight-mask",
-    "fig-gate-i",
-    "fig-gate-f",
-    "fig-gate-g",
-    "fig-gate-o",
-    "fig-c",
-    "fig-h",
-    "fig-diff",
-    "fig-output",
-    "fig-grads",
-]
+# Every view /embed can show, in a 320x240 frame of a blog.
+ALL_VIEWS = EMBED_VIEWS
 
 # Where the figure is drawn, in the frame's coordinates: the cell's svg, or Plotly's box (its every
 # layer inside it); whether the frame says what size it needs, and what it says.

@@ -38,6 +38,22 @@ def test_every_step_names_tested_claims_and_valid_links():
     assert len(used) >= 20
 
 
+def refused(tmp_path, monkeypatch, step_toml: str) -> str:
+    """Load a lesson of one step (title "Told") from tmp_path; the LessonError's message, which
+    must name the file and the step."""
+    (tmp_path / "01-bad.toml").write_text(
+        f'title = "Bad"\nsummary = "s"\nlevel = "beginner"\nminutes = 3\n[[steps]]\ntitle = "Told"\n{step_toml}\n'
+    )
+    monkeypatch.setattr(lesson_model, "CONTENT", tmp_path)
+    load.cache_clear()
+    try:
+        with pytest.raises(lesson_model.LessonError, match=r"01-bad\.toml, step 1 \('Told'\): ") as err:
+            load()
+        return str(err.value)
+    finally:
+        load.cache_clear()
+
+
 @pytest.mark.parametrize("claim", sorted(CLAIMS))
 def test_every_claim_names_a_test_that_exists(claim):
     path, _, name = CLAIMS[claim].test.partition("::")
@@ -92,17 +108,7 @@ def test_a_teacher_adds_a_lesson_by_adding_a_file(tmp_path, monkeypatch):
     ],
 )
 def test_a_bad_lesson_is_refused_with_file_step_and_reason(tmp_path, monkeypatch, step, message):
-    (tmp_path / "01-bad.toml").write_text(
-        f'title = "Bad"\nsummary = "s"\nlevel = "beginner"\nminutes = 3\n[[steps]]\ntitle = "One"\ntext = "t"\n{step}\n'
-    )
-    monkeypatch.setattr(lesson_model, "CONTENT", tmp_path)
-    load.cache_clear()
-    try:
-        with pytest.raises(lesson_model.LessonError, match=r"01-bad\.toml, step 1") as err:
-            load()
-        assert message in str(err.value)
-    finally:
-        load.cache_clear()
+    assert message in refused(tmp_path, monkeypatch, f'text = "t"\n{step}')
 
 
 def test_every_question_comes_before_its_answer():
@@ -192,17 +198,7 @@ QUESTION = (
     ],
 )
 def test_a_step_that_answers_its_question_before_asking_is_refused(tmp_path, monkeypatch, step, message):
-    (tmp_path / "01-bad.toml").write_text(
-        f'title = "Bad"\nsummary = "s"\nlevel = "beginner"\nminutes = 3\n[[steps]]\ntitle = "Told"\n{step}\n'
-    )
-    monkeypatch.setattr(lesson_model, "CONTENT", tmp_path)
-    load.cache_clear()
-    try:
-        with pytest.raises(lesson_model.LessonError, match=r"01-bad\.toml, step 1 \('Told'\): ") as err:
-            load()
-        assert message in str(err.value)
-    finally:
-        load.cache_clear()
+    assert message in refused(tmp_path, monkeypatch, step)
 
 
 def test_the_same_step_with_its_answer_after_the_question_loads(tmp_path, monkeypatch):

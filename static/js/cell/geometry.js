@@ -110,7 +110,12 @@ const LAYOUTS = { wide: build(WIDE), narrow: build(NARROW) };
 /** The layout for a container this wide (px); scale: how many px a 1-unit font must become
  * (1 normally; more when the page's text is larger), so the wide layout needs more room. */
 export function cellLayout(containerWidth, scale = 1) {
-  return containerWidth >= LAYOUTS.wide.width * 0.93 * scale ? LAYOUTS.wide : LAYOUTS.narrow;
+  return containerWidth >= wideFrom(scale) ? LAYOUTS.wide : LAYOUTS.narrow;
+}
+
+/** The least container width (px) that gets the wide layout, at this text scale. */
+export function wideFrom(scale = 1) {
+  return LAYOUTS.wide.width * 0.93 * scale;
 }
 
 /** The viewBox height once the equations (n lines) are placed. */

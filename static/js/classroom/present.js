@@ -5,7 +5,7 @@
 // right are the player's. The legend of the keys is in the classroom bar (_classroom.html).
 // On the explorer the first screen is the answer and the cell: fitCell() gives the cell the
 // width at which it fits the height left above the bar.
-import { cellLayout } from "../cell/geometry.js";
+import { wideFrom } from "../cell/geometry.js";
 import { ownsKey, plain } from "../keys.js";
 
 const $ = (id) => document.getElementById(id);
@@ -23,14 +23,9 @@ function syncButton() {
   button.textContent = on ? "Leave full screen" : "Full screen";
 }
 
-/** The least width (px) at which the cell keeps its wide layout in large type (cell/geometry.js
- * decides; below it the diagram is drawn in its narrow, taller layout). */
-function wideFrom() {
-  const wide = cellLayout(1e5, 1.3);
-  for (let w = 320; w < 3000; w += 8) if (cellLayout(w, 1.3) === wide) return w;
-  return 600;
-}
-let MIN_CELL = 600;
+// The least width (px) at which the cell keeps its wide layout in large type (below it the
+// diagram is drawn in its narrow, taller layout).
+const MIN_CELL = Math.ceil(wideFrom(1.3));
 
 /** The cell as wide as fits the screen's height under what is above it (the answer) and over
  * the classroom bar; not while "The details" of the verdict are open (the first screen is then
@@ -49,7 +44,6 @@ function fitCell() {
 
 function watchCell() {
   if (!$("cell") || document.documentElement.classList.contains("lesson")) return;
-  MIN_CELL = wideFrom();
   let queued = false;
   const soon = () => {
     if (queued) return;
