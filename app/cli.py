@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import socket
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -238,13 +240,65 @@ def _study(args: argparse.Namespace) -> int:
     return 1
 
 
+# Where a UDP socket is "connected" to find the address of the interface that reaches them: no
+# packet is sent. A public address first (the default route), then the private ranges' (a
+# classroom network without a way out).
+PROBES = ("8.8.8.8", "10.255.255.255", "172.31.255.255", "192.168.255.255")
+
+
+def lan_address() -> str:
+    """This machine's address on its network (what students' phones reach), else 127.0.0.1."""
+    for probe in PROBES:
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.connect((probe, 9))
+                address = s.getsockname()[0]
+        except OSError:
+            continue
+        if address != "0.0.0.0" and not address.startswith("127."):
+            return address
+    return "127.0.0.1"
+
+
+def public_url_for(host: str, port: int) -> str:
+    """The address students open, from the bind address: all interfaces (0.0.0.0, ::) -> this
+    machine's LAN address; anything else (127.0.0.1, localhost, a given address or name) -> itself."""
+    address = lan_address() if host in ("", "0.0.0.0", "::") else host
+    if ":" in address:
+        address = f"[{address}]"
+    return f"http://{address}" + ("" if port == 80 else f":{port}")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """The public URL in the environment before uvicorn starts (its workers inherit it), unless the
+    user set it; every setting checked here, so a mistake is one clear line, not a traceback."""
+    from pydantic import ValidationError
+
+    from app.web.config import PUBLIC_URL_VARIABLE, Settings
+    from app.web.server import serve
+
+    if not args.reuse_port:  # a worker of several: its supervisor did this
+        os.environ.setdefault(PUBLIC_URL_VARIABLE, public_url_for(args.host, args.port))
+        try:
+            settings = Settings()
+        except ValidationError as err:
+            print("dropout-lab: invalid settings:", file=sys.stderr)
+            for e in err.errors():
+                name = "DROPOUT_LAB_" + "_".join(str(part) for part in e["loc"]).upper()
+                message = e["msg"].removeprefix("Value error, ")
+                if not message.startswith(name):
+                    message = f"{name}={e['input']!r}: {message}"
+                print(f"  {message}", file=sys.stderr)
+            return 2
+        print(f"Students open {settings.public_url}", flush=True)
+    serve(args.host, args.port, args.workers, args.access_log, args.reuse_port)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
-        from app.web.server import serve
-
-        serve(args.host, args.port, args.workers, args.access_log, args.reuse_port)
-        return 0
+        return _serve(args)
     if args.command == "train":
         return _train(args)
     if args.command == "data":

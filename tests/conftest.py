@@ -15,6 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
+# The public address of the apps of the tests (QR codes, allowed hosts): TestClient's host. Set
+# before any app import; a live server gets its own address (tests/live_server.py).
+os.environ.setdefault("DROPOUT_LAB_PUBLIC_URL", "http://testserver")
 
 # The lab's runs on disk (finished runs, locks) go to a directory of this session, for the apps
 # of the tests and the servers they start: never the user's cache, never a run of an earlier session.

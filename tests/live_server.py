@@ -31,11 +31,12 @@ def server_process(env: dict[str, str] | None = None):
     """(base URL, Popen) of a new server, for a test that may end it itself. Without
     DROPOUT_LAB_LAB_CACHE_DIR (tests/conftest.py sets one) the lab's runs go to a new directory
     of its own: a benchmark trains, never replays the user's cache."""
-    env = {**os.environ, **(env or {})}
+    port = free_port()
+    # its own address is its public one (QR codes, allowed hosts), not the in-process apps' testserver
+    env = {**os.environ, "DROPOUT_LAB_PUBLIC_URL": f"http://127.0.0.1:{port}", **(env or {})}
     with contextlib.ExitStack() as stack:
         if "DROPOUT_LAB_LAB_CACHE_DIR" not in env:
             env["DROPOUT_LAB_LAB_CACHE_DIR"] = stack.enter_context(tempfile.TemporaryDirectory(prefix="dropout-lab-"))
-        port = free_port()
         proc = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--port", str(port)],
             stdout=subprocess.DEVNULL,

@@ -16,17 +16,20 @@ from app.engine.semantics import Plan
 from app.link.state import RATE_FIELDS, State
 from app.weights import trained
 
+# At the largest sizes (vocab 1024, emb 256, 3 x 256 units) weights take 7.4 MB and their kernels
+# 6.3 MB: 2 entries (model A and B of a comparison) bound what a stream of distinct shapes or
+# init_seeds can hold to 28 MB (issue 21: 8 held 110 MB, more than the idle server's 85 MB);
+# a class shares one or two anyway, and a miss costs one draw (a QR per layer).
+WEIGHTS_CACHED = 2
 
-# At the largest sizes (vocab 1024, emb 256, 3 x 256 units) weights and kernels take 14 MB:
-# 8 entries bound what a stream of distinct init_seeds can hold to about 110 MB; a class
-# shares one or two anyway.
-@lru_cache(maxsize=8)
+
+@lru_cache(maxsize=WEIGHTS_CACHED)
 def weights_for(vocab: int, emb: int, units: int, layers: int, init_seed: int) -> Weights:
     """Keras-initialised weights; cached, since one draw of them serves many masks."""
     return keras_weights(vocab, emb, units, layers, init_seed)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=WEIGHTS_CACHED)
 def kernels_for(vocab: int, emb: int, units: int, layers: int, init_seed: int) -> tuple[Kernels, ...]:
     """The same weights laid out for the loop (app.engine.lstm.prepare), cached alongside."""
     return model.prepare_layers(weights_for(vocab, emb, units, layers, init_seed))
@@ -66,7 +69,9 @@ def without_dropout(s: State) -> State:
     return replace(s, emb_dropout=0.0, out_dropout=0.0, **{name: 0.0 for name in RATE_FIELDS})
 
 
-@lru_cache(maxsize=8)
+# A trace without masks takes 5.3 MB at the largest shape (390 steps x 3 layers x 256 units):
+# 2 entries, 11 MB. Every seed and phase of a model shares its one.
+@lru_cache(maxsize=2)
 def _reference_run(s: State) -> model.Trace:
     return run(s)
 
@@ -80,6 +85,8 @@ def reference(s: State) -> model.Trace:
 _FACTS: OrderedDict[State, tuple[Facts, Facts]] = OrderedDict()
 
 
+# Facts are a few booleans and counts; the key, a State, holds at most a 10,000-character text and
+# 1,000 token ids (about 20 KB): 256 entries hold at most about 5 MB, a few hundred KB in practice.
 FACTS_CACHED = 256
 
 

@@ -28,6 +28,7 @@ from app.engine.facts import Facts
 from app.engine.lstm import GATES
 from app.engine.semantics import PRESETS
 from app.engine.vocab import word
+from app.link import cost
 from app.link.state import State
 from app.studies import recorded
 
@@ -39,6 +40,7 @@ def config(s: State, steps: int) -> dict:
     return {
         **s.as_dict(),
         "steps": steps,
+        "mc_samples_max": min(cost.SAMPLES_MAX, cost.most_samples(s)),  # the Monte Carlo draws one request may ask
         "preset_title": PRESETS[s.preset].title,
         "app_version": __version__,
     }
@@ -48,7 +50,7 @@ def plan_json(s: State) -> dict:
     return describe(spec_of(s), s.dropout, s.recurrent_dropout, *facts_of(s), recorded.answer())
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=256)  # a plan's JSON is about 6.5 KB: 256 hold under 2 MB
 def _plan_text(spec: model.RunSpec, d: float, rd: float, now: Facts, train: Facts) -> orjson.Fragment:
     return orjson.Fragment(dumps(describe(spec, d, rd, now, train, recorded.answer())))
 

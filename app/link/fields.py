@@ -25,6 +25,7 @@ from typing import ClassVar
 
 from app.core.problems import Problem, shown
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # control characters but tab, LF, CR
 INT = re.compile(r"[+-]?[0-9]{1,20}")
 NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,4})?")
 
@@ -218,6 +219,11 @@ class Text(Kind):
     WORD: ClassVar[str] = r"[^\s!\"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~]"
 
     def parse(self, raw: str) -> str:
+        if (bad := CONTROL.search(raw)) is not None:
+            raise Bad(
+                message=f"text must be words, without control characters: U+{ord(bad.group()):04X} at position "
+                f"{bad.start()}; give a sentence such as '{self.example}'."
+            )
         text = " ".join(raw.split())
         if not self.words(text):
             raise Bad(message=f"text has no words: give a sentence such as '{self.example}'.")

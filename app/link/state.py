@@ -32,7 +32,7 @@ VERSION = 3
 VERSIONS = (1, 2, 3)
 MAX_STEPS = 1000
 MAX_TEXT = 10_000
-MAX_VALUES = 300_000  # steps x layers x units: keeps one trace under about 0.3 s and 25 MB
+MAX_VALUES = 300_000  # steps x layers x units: one trace within the request budget (app/link/cost.py) and 25 MB
 SEED_MAX = 2**32 - 1
 DEFAULT_TEXT = "the movie was not good but the music was really great"
 RATE_FIELDS = RATE_KNOBS  # the in-cell rates a preset may have (app/engine/semantics.py Rates)
@@ -441,24 +441,3 @@ def _check(s: State, given: dict[str, str]) -> list[Problem]:
     """Problems of combinations: what the preset accepts, weights, vocabulary, length."""
     trained = _check_trained(s, given) if s.weights == "trained" else []
     return _check_preset(s, given) + trained + _check_tokens(s, given) + _check_length(s)
-
-
-def check_samples(s: State, samples: int, max_work: int) -> None:
-    """Monte Carlo draws of a state: samples x layers x steps is bounded by ``max_work``
-    (settings: DROPOUT_LAB_MC_MAX_WORK). Raises StateError naming the most samples allowed."""
-    per_sample = s.layers * len(s.sequence())
-    work = samples * per_sample
-    if work > max_work:
-        most = max(1, max_work // per_sample)
-        raise StateError(
-            [
-                Problem(
-                    "samples",
-                    str(samples),
-                    f"at most {most} for this state",
-                    f"samples x layers x steps = {work} is more than one request may compute "
-                    f"({max_work}); use at most {most} samples, or a shorter sentence.",
-                    fallback=str(most),
-                )
-            ]
-        )

@@ -6,24 +6,28 @@ import gc
 from contextlib import asynccontextmanager
 
 import anyio
-import swagger_ui_bundle
 from fastapi import FastAPI
-from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.core.compute import one_blas_thread
 from app.core.problems import StateError
 from app.documents.trace import trace_json
 from app.lab.runner import LabRunner
 from app.lessons import load as load_lessons
 from app.link.state import DEFAULT
+from app.web import memory
 from app.web.api import grads, health, lab, mc, presets, qr, trace
 from app.web.cache import BodyCache
+from app.web.compute import FairQueue, Overloaded
 from app.web.config import get_settings
-from app.web.errors import state_error_handler
+from app.web.errors import overloaded_handler, state_error_handler
+from app.web.gzip import GzipResponses
+from app.web.head import HeadAsGet
+from app.web.hosts import TrustedHosts
+from app.web.limits import QueryLimits
 from app.web.pages import assets, classroom, explorer, train
-from app.web.pages.render import ROOT
 from app.web.security import SecurityHeaders
+from app.web.static_files import STORE, StaticRoute
 
 DESCRIPTION = """What dropout does inside an LSTM, exactly as Keras 3, tf.keras 2 and PyTorch do it.
 
@@ -35,8 +39,10 @@ Cache-Control; repeat requests with If-None-Match get a 304."""
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     settings = app.state.settings = get_settings()
+    memory.limit_arenas()  # before the worker threads allocate (app/web/memory.py)
     app.state.cache = BodyCache(settings.cache_mb * 2**20)
-    app.state.compute = anyio.CapacityLimiter(settings.compute_threads)
+    app.state.compute = FairQueue(settings.compute_threads)
+    one_blas_thread()  # for the process's life: BLAS's own threads only spin against the compute threads
     app.state.lab = LabRunner(
         settings.lab_cache_dir,
         workers=settings.lab_workers,
@@ -49,7 +55,10 @@ async def lifespan(app: FastAPI):
     # the collector's sight, so its full collections, which pause the event loop, stay short.
     gc.collect()
     gc.freeze()
-    yield
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(memory.trim_when_idle)  # heavy requests' memory goes back to the system
+        yield
+        tasks.cancel_scope.cancel()
     app.state.lab.close()
 
 
@@ -61,12 +70,18 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # one canonical URL per page: /docs/ is a 404, not a redirect built from Host
     )
     app.add_exception_handler(StateError, state_error_handler)
+    app.add_exception_handler(Overloaded, overloaded_handler)
     for module in (trace, mc, grads, lab, presets, health, explorer, train, assets, classroom, qr):
         app.include_router(module.router)
-    app.mount("/static/vendor/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.router.routes.insert(0, StaticRoute(STORE))  # /static/<build>/...: from memory, first (it matches nothing else)
+    app.add_middleware(GzipResponses, settings=get_settings())
+    app.add_middleware(HeadAsGet)  # outside gzip: a HEAD gets the GET's Content-Encoding and Length
+    app.add_middleware(QueryLimits)  # thousands of parameters: one 422, before anything parses them
+    # The last added is outermost: SecurityHeaders(TrustedHosts(QueryLimits(HeadAsGet(GzipResponses(routes))))).
+    # A foreign Host is refused before any route or cached body, and its 400 still gets the security headers.
+    app.add_middleware(TrustedHosts, settings=get_settings())
     app.add_middleware(SecurityHeaders)
     return app

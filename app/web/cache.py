@@ -13,11 +13,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-import anyio
 from fastapi import Request, Response
 
 from app import __version__
+from app.web.compute import Abandoned, compute, gone
 from app.web.config import Settings
+from app.web.negotiate import accepts_gzip
 
 try:  # ISA-L's gzip: the same format as zlib's, about ten times faster here (benchmarks/)
     from isal import igzip as gzip
@@ -82,7 +83,7 @@ def get_or_build(
 def negotiated(request: Request, body: bytes, gz: bytes | None, headers: dict[str, str]) -> bytes:
     """The gzip form when there is one and the client accepts it (headers updated), else body."""
     headers["Vary"] = "Accept-Encoding"
-    if gz is not None and "gzip" in request.headers.get("accept-encoding", ""):
+    if gz is not None and accepts_gzip(request.headers.get("accept-encoding")):
         headers["Content-Encoding"] = "gzip"  # the GZip middleware leaves such responses alone
         return gz
     return body
@@ -108,10 +109,10 @@ async def cached_json(
     """The JSON of ``build()`` for ``key`` with validators, cache headers and gzip if accepted.
 
     Validators and cache hits are answered on the event loop, and so is a small miss
-    (``inline()`` true, asked on a miss only); a larger miss is computed in a worker thread, at
-    most ``compute_threads`` at a time per process: more would only contend for the GIL and the
-    cores, and a queue on the event loop costs nothing. The cache and the settings live on ``app.state`` (no dependency
-    injection: it cost a tenth of a cold trace per request).
+    (``inline()`` true, asked on a miss only); a larger miss is computed in a worker thread in this
+    client's turn (app/web/compute.py: a fair queue per client address, abandoned if the client
+    leaves first). The cache and the settings live on ``app.state`` (no dependency injection: it
+    cost a tenth of a cold trace per request).
     """
     cache: BodyCache = request.app.state.cache
     settings: Settings = request.app.state.settings
@@ -123,6 +124,8 @@ async def cached_json(
     if item is None and inline():
         item = get_or_build(cache, key, build, settings)
     elif item is None:
-        limiter = request.app.state.compute
-        item = await anyio.to_thread.run_sync(get_or_build, cache, key, build, settings, limiter=limiter)
+        try:
+            item = await compute(request, lambda job: get_or_build(cache, key, build, settings))
+        except Abandoned:
+            return gone()
     return Response(content=negotiated(request, *item, headers), media_type="application/json", headers=headers)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from app.core.problems import StateError
-from app.web.schemas import ErrorBody
+from app.core.problems import StateError, error_body
+from app.web.compute import Overloaded
+from app.web.schemas import BusyBody, ErrorBody
 
 ERROR_RESPONSES: dict[int | str, dict] = {
     422: {
@@ -16,16 +17,30 @@ ERROR_RESPONSES: dict[int | str, dict] = {
 }
 
 
-# Every cached route: a 304 on a matching If-None-Match, a 422 on a bad state.
+# Every cached route: a 304 on a matching If-None-Match, a 422 on a bad state, a 503 when the
+# computations were busy for too long (app/web/compute.py).
 CACHED_RESPONSES: dict[int | str, dict] = {
     304: {"description": "Not Modified: If-None-Match matched the ETag."},
     **ERROR_RESPONSES,
+    503: {
+        "model": BusyBody,
+        "description": "The server's computations were busy too long for this request; Retry-After says when to retry.",
+    },
 }
 
 
 async def state_error_handler(request: Request, exc: StateError) -> JSONResponse:
     return JSONResponse(
         status_code=422,
-        content={"detail": str(exc), "problems": [p.as_dict() for p in exc.problems]},
+        content=error_body(exc.problems),
         headers={"Cache-Control": "no-store"},
+    )
+
+
+async def overloaded_handler(request: Request, exc: Overloaded) -> JSONResponse:
+    """No compute thread in time for this request (app/web/compute.py): a 503 saying when to retry."""
+    return JSONResponse(
+        status_code=503,
+        content={"detail": str(exc), "retry_after": exc.retry_after},
+        headers={"Cache-Control": "no-store", "Retry-After": str(exc.retry_after)},
     )

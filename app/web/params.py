@@ -5,13 +5,19 @@ schema states exactly what it accepts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+import anyio
 from fastapi import Request
 
 from app.core.problems import Problem, StateError, shown
+from app.link.cost import SAMPLES_MAX
 from app.link.fields import Field, Int
 from app.link.state import FIELDS, State, parse_with
 
-SAMPLES = Field("samples", Int(1, 100), 30, "Number of Monte Carlo mask draws (seeds seed, seed+1, ...).")
+T = TypeVar("T")
+SAMPLES = Field("samples", Int(1, SAMPLES_MAX), 30, "Number of Monte Carlo mask draws (seeds seed, seed+1, ...).")
 LABEL = Field(
     "label", Int(0, 1), 1, "The sequence's label (0 or 1); default: what the toy task's rule says of the sentence."
 )
@@ -26,6 +32,23 @@ def parse_request(request: Request, *extra: Field) -> tuple[State, dict[str, obj
     """The state and the route's extra fields of a request; StateError lists every problem."""
     state, values = parse_with(request.query_params.multi_items(), {f.name: f for f in extra})
     return state, {f.name: values.get(f.name, f.default) for f in extra}
+
+
+LONG_QUERY = 1_024  # bytes: a longer query (a long sentence) is parsed in a thread, not on the event loop
+
+
+async def parse_checked(request: Request, check: Callable[[State, dict], T], *extra: Field) -> tuple[State, dict, T]:
+    """``(state, extra values, check(state, values))``: the request parsed and checked (its cost, its
+    own bounds) on the event loop when its query is short (well under a millisecond), in a worker
+    thread when it is long (a 10,000-character sentence takes milliseconds to read and tokenise)."""
+
+    def work() -> tuple[State, dict, T]:
+        s, values = parse_request(request, *extra)
+        return s, values, check(s, values)
+
+    if len(request.scope.get("query_string", b"")) <= LONG_QUERY:
+        return work()
+    return await anyio.to_thread.run_sync(work)
 
 
 def reject_params(request: Request) -> None:

@@ -17,8 +17,9 @@ class ProblemModel(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    detail: str
-    problems: list[ProblemModel]
+    detail: str = Field(description="The problems' sentences, the first 20 of them (at most 16 KB in all).")
+    problems: list[ProblemModel] = Field(description="The first problems (at most 20), each naming its field.")
+    more: int = Field(0, ge=0, description="How many more problems the request has beyond those listed.")
 
 
 class TypedArray(BaseModel):
@@ -201,7 +202,7 @@ class MCModel(BaseModel):
 class BusyBody(BaseModel):
     detail: str
     retry_after: int = Field(
-        description="Seconds until a lab worker is likely to be free (also the Retry-After header)."
+        description="Seconds until a lab worker or compute thread is likely to be free (also the Retry-After header)."
     )
 
 

@@ -9,9 +9,18 @@ be read by any origin (Access-Control-Allow-Origin: *). Course platforms often f
 sandbox="allow-scripts" and no allow-same-origin: the frame's origin is then opaque, and without
 this its ES modules and fetches are refused. They are public and cookie-less; the lab's training
 route, which costs the server seconds of work, stays same-origin.
+
+Last resort: an exception no route handled becomes a 500 here, with these headers, logged with
+its traceback. Starlette's ServerErrorMiddleware, which would answer otherwise, sits outside
+this middleware and its 500 carried none of them.
 """
 
 from __future__ import annotations
+
+import json
+import logging
+
+logger = logging.getLogger("app.web")
 
 # Plotly draws heatmaps through data: images and injects styles; everything else is 'self'.
 BASE_CSP = (
@@ -35,6 +44,9 @@ EMBED_PATH = "/embed"
 CORS = (b"access-control-allow-origin", b"*")
 SHARED_PATHS = frozenset({"/api/trace", "/api/mc", "/api/grads"})
 SHARED_HEADERS = [*HEADERS, CORS]
+INTERNAL_ERROR = json.dumps(
+    {"detail": "internal error: the server failed on this request; it has been logged"}
+).encode()
 
 
 def headers_for(path: str) -> list[tuple[bytes, bytes]]:
@@ -52,11 +64,32 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         extra = headers_for(scope["path"])
+        started = False
 
         async def send_with_headers(message):
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [h for h in extra if h[0] not in names]
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope.get("method"), scope["path"])
+            if started:
+                return  # too late for a 500: the server closes the connection of an unfinished response
+            await send_internal_error(send, extra)
+
+
+async def send_internal_error(send, extra: list[tuple[bytes, bytes]]) -> None:
+    """A JSON 500 with the security headers; never cached, it says nothing of the failure itself."""
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(INTERNAL_ERROR)).encode()),
+        (b"cache-control", b"no-store"),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": 500, "headers": headers})
+    await send({"type": "http.response.body", "body": INTERNAL_ERROR, "more_body": False})

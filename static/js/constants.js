@@ -12,7 +12,8 @@ export const DEFAULTS = constants.defaults;
 export const TRAINED_SHAPE = constants.trained_shape;
 export const LINK_PROBLEMS = constants.problems;
 export const PLOTLY_URL = constants.plotly;
-/** {mc_max_work, mc_samples_max, seed_max, text_max, steps_max}: the server's work bounds. */
+/** {mc_samples_max, seed_max, text_max, steps_max}: the server's bounds (a state's own Monte Carlo
+ * bound comes with its trace: config.mc_samples_max). */
 export const LIMITS = constants.limits;
 export const RATE_FIELDS = FIELDS.filter((f) => f.kind === "rate").map((f) => f.name);
 /** A preset's knobs (presets[].knobs: its rates, and for custom its mask-scheme choices): a field

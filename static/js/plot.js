@@ -1,4 +1,4 @@
-// The only module that touches Plotly (loaded from this server: /static/vendor/plotly-*.min.js).
+// The only module that touches Plotly (loaded from this server: /static/<build>/vendor/plotly-*.min.js).
 // How a figure is drawn (text size for a projector, the toolbar's own band on a phone) is
 // decided here; what it shows is the figure builders' (figures/*.js, pure).
 import { fitted } from "./figures/common.js";

@@ -19,6 +19,7 @@ import pytest
 
 from app.link.lab_query import CONFIGS, LabQuery
 from app.link.state import parse
+from app.web.static_files import static_url
 from tests.browser.conftest import SCREENSHOTS, Watched, device
 
 SMALL = "units=8&weights=random&train_size=50&epochs=3&batch=25&seeds=2"
@@ -358,14 +359,15 @@ def test_any_arms_their_titles_colours_and_each_verdict_in_the_chart(watched, ba
 def test_the_time_left_is_elapsed_times_the_share_left_counted_down(watched, base_url):
     page = open_lab(watched, base_url, f"{SMALL}&data_seed=20")
     left = page.evaluate(
-        """async () => { const { leftText } = await import('/static/js/lab/progress.js');
+        """async url => { const { leftText } = await import(url);
              const run = { progress: null };
              const texts = [leftText(run, 0)];
              run.progress = { done: 3, total: 12, elapsed: 1.5, at: 1000 };
              texts.push(leftText(run, 1000), leftText(run, 3000), leftText(run, 6000));
              run.progress = { done: 10, total: 600, elapsed: 20, at: 0 };
              texts.push(leftText(run, 0));
-             return texts; }"""
+             return texts; }""",
+        static_url("js/lab/progress.js"),
     )
     # 1.5 s x 9 / 3 = 4.5 s, then 2 s later 2.5 s, then nothing left before the next event
     assert left == ["starting…", "about 5 s left", "about 3 s left", "finishing…", "about 19 min 40 s left"]
@@ -481,9 +483,9 @@ def test_the_pages_link_is_the_servers_canonical_form(watched, base_url):
         values["configs"] = tuple(c for c in CONFIGS if c in configs)
         cases.append((state.canonical(), typed, LabQuery(state=state, **values).canonical()))
     written = page.evaluate(
-        """async cases => { const link = await import('/static/js/lab/link.js');
+        """async ([url, cases]) => { const link = await import(url);
              return cases.map(([state, values]) => link.labQuery(state, values)); }""",
-        [[state, typed] for state, typed, _ in cases],
+        [static_url("js/lab/link.js"), [[state, typed] for state, typed, _ in cases]],
     )
     assert written == [canonical for _, _, canonical in cases]
 

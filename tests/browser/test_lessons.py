@@ -10,6 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from app.lessons import lesson_by_slug, load
 from app.lessons.targets import FOCUS
 from app.studies import recorded
+from app.web.static_files import static_url
 from tests.browser.conftest import SCREENSHOTS, Watched, device, serious
 
 LESSON = "/lessons/seed-question"
@@ -392,14 +393,15 @@ def test_the_emphasised_curve_is_drawn_thicker(watched, base_url):
     page.goto(base_url + "/lessons/does-it-matter/2")
     page.wait_for_function("() => document.body.dataset.plotly === 'ready'")
     lines = page.evaluate(
-        """async () => {
-          const { curvesFigure } = await import("/static/js/lab/curves.js");
+        """async url => {
+          const { curvesFigure } = await import(url);
           const rows = [1, 2].map(epoch => ({ epoch, train_acc: 0.6, val_acc: 0.6, train_loss: 1, val_loss: 1 }));
           const run = { start: { configs: ["none", "both"], epochs: 2 }, rows: { none: rows, both: rows } };
           const emphasis = document.body.dataset.highlight.split(":")[1];
           return curvesFigure(run, "acc", { none: "no dropout", both: "both" }, emphasis).data
             .map(t => ({ group: t.legendgroup, width: t.line.width, opacity: t.opacity }));
-        }"""
+        }""",
+        static_url("js/lab/curves.js"),
     )
     assert {line["group"] for line in lines} == {"none", "both"}
     for line in lines:

@@ -217,17 +217,6 @@ def test_problems_carry_the_value_a_page_can_fall_back_to():
     assert err.value.problems[0].fallback is None
 
 
-def test_monte_carlo_work_is_bounded_in_the_state_module():
-    from app.link.state import check_samples
-
-    s = parse("len=1000&weights=random&units=8")
-    check_samples(s, 20, 20_000)
-    with pytest.raises(StateError) as err:
-        check_samples(s, 21, 20_000)
-    (p,) = err.value.problems
-    assert p.field == "samples" and p.fallback == "20" and "at most 20" in p.message
-
-
 def test_unknown_words_are_named():
     assert parse("text=the zebra and the Zebra were good").unknown_words() == ["zebra", "were"]
     assert parse("tokens=2,3").unknown_words() == []

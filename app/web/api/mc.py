@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from app.documents.mc import mc_json
-from app.link.state import check_samples
+from app.link.cost import check_cost
 from app.web.cache import cached_json
 from app.web.errors import CACHED_RESPONSES
-from app.web.params import SAMPLES, openapi_parameters, parse_request
+from app.web.params import SAMPLES, openapi_parameters, parse_checked
 from app.web.schemas import MCModel
 
 router = APIRouter(prefix="/api", tags=["monte carlo"])
@@ -24,8 +24,9 @@ router = APIRouter(prefix="/api", tags=["monte carlo"])
     openapi_extra=openapi_parameters(SAMPLES),
 )
 async def get_mc(request: Request) -> Response:
-    s, extra = parse_request(request, SAMPLES)
-    samples = extra["samples"]
-    check_samples(s, samples, request.app.state.settings.mc_max_work)
-    key = f"mc|{samples}|{s.canonical()}"
-    return await cached_json(request, key, lambda: mc_json(s, samples))
+    def checked(s, extra) -> str:
+        check_cost(s, "mc", extra["samples"], field="samples")
+        return f"mc|{extra['samples']}|{s.canonical()}"
+
+    s, extra, key = await parse_checked(request, checked, SAMPLES)
+    return await cached_json(request, key, lambda: mc_json(s, extra["samples"]))

@@ -1,4 +1,8 @@
-"""/api/qr?link=<path>: the QR code (SVG) of a link of this site, for "Share with the room"."""
+"""/api/qr?link=<path>: the QR code (SVG) of a link of this site, for "Share with the room".
+
+The code holds the configured public URL (DROPOUT_LAB_PUBLIC_URL) and the path, never the request's
+Host: the SVG is cached publicly, and a Host header chosen by a client must not choose where a
+room of students goes (app/web/hosts.py refuses unknown hosts as well)."""
 
 from __future__ import annotations
 
@@ -45,7 +49,7 @@ def qr_svg(url: str) -> bytes:
 )
 def qr(request: Request) -> Response:
     """``link`` is a path of this site ("/lessons/seed-question/2?present=1"); the code holds its
-    absolute URL as this request reached the server."""
+    absolute URL at the public address (the settings' public_url)."""
     pairs = request.query_params.multi_items()
     links = [v for k, v in pairs if k == "link"]
     if [k for k, _ in pairs] != ["link"]:
@@ -66,5 +70,5 @@ def qr(request: Request) -> Response:
                 )
             ]
         )
-    base = str(request.base_url).rstrip("/")
+    base = request.app.state.settings.public_url
     return Response(qr_svg(base + link), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})

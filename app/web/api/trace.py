@@ -10,17 +10,25 @@ from pydantic import BaseModel
 from app.documents.code import code_json
 from app.documents.trace import state_json, trace_json
 from app.documents.weights import weights_json
+from app.link.cost import check_cost
 from app.link.state import State
 from app.web.cache import INLINE_VALUES, cached_json
 from app.web.errors import CACHED_RESPONSES
-from app.web.params import openapi_parameters, parse_request
+from app.web.params import openapi_parameters, parse_checked
 from app.web.schemas import CodeModel, StateModel, TraceModel, WeightsModel
 
 router = APIRouter(prefix="/api", tags=["trace"])
 
 
-def state_route(name: str, summary: str, model: type[BaseModel], description: str, build: Callable[[State], str]):
+def state_route(
+    name: str, summary: str, model: type[BaseModel], description: str, build: Callable[[State], str], route: str
+):
     """GET /api/<name>?<state>: ``build(state)`` as cached JSON with validators."""
+
+    def checked(s: State, _) -> tuple[str, bool]:
+        """The cache key, after the cost check, and whether a miss is small enough for the event loop."""
+        check_cost(s, route)
+        return f"{name}|{s.canonical()}", len(s.sequence()) * s.layers * s.units <= INLINE_VALUES
 
     @router.get(
         f"/{name}",
@@ -30,12 +38,8 @@ def state_route(name: str, summary: str, model: type[BaseModel], description: st
         openapi_extra=openapi_parameters(),
     )
     async def endpoint(request: Request) -> Response:
-        s, _ = parse_request(request)
-
-        def small() -> bool:  # asked on a miss only: a hit does not tokenise the sentence again
-            return len(s.sequence()) * s.layers * s.units <= INLINE_VALUES
-
-        return await cached_json(request, f"{name}|{s.canonical()}", lambda: build(s), inline=small)
+        s, _, (key, small) = await parse_checked(request, checked)
+        return await cached_json(request, key, lambda: build(s), inline=lambda: small)
 
     return endpoint
 
@@ -46,14 +50,18 @@ state_route(
     TraceModel,
     "Trace format version 1.",
     trace_json,
+    "trace",
 )
-state_route("weights", "The weights of a state's model (Keras layout)", WeightsModel, "Typed arrays.", weights_json)
+state_route(
+    "weights", "The weights of a state's model (Keras layout)", WeightsModel, "Typed arrays.", weights_json, "weights"
+)
 state_route(
     "state",
     "The canonical state, its resolved plan and notes, without arrays",
     StateModel,
     "Cheap: for validating and normalising links.",
     state_json,
+    "state",
 )
 state_route(
     "code",
@@ -61,4 +69,5 @@ state_route(
     CodeModel,
     "Source code as text.",
     code_json,
+    "code",
 )

@@ -1,20 +1,22 @@
-"""The API docs page and the vendored assets: /docs (Swagger UI from its package), the favicon and
-plotly.js from the installed plotly package (never a CDN)."""
+"""The API docs page (/docs: Swagger UI from its package) and the favicon, both from this server
+(never a CDN). plotly.js and Swagger UI's files are served with the rest of static/ from
+app/web/static_files.py."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse
 
 from app import __version__
-from app.web.cache import compress, negotiated
-from app.web.config import get_settings
-from app.web.pages.render import PLOTLY_FILE, PLOTLY_JS, ROOT, templates
+from app.web.pages.render import templates
 from app.web.params import reject_params
+from app.web.static_files import asset_response
 
 router = APIRouter(include_in_schema=False)
+
+# /favicon.ico is a fixed URL (browsers ask for it unprompted), so it cannot be immutable: a day,
+# then a revalidation the ETag answers with a 304.
+FAVICON_CACHE = "public, max-age=86400"
 
 
 @router.api_route("/docs", methods=["GET", "HEAD"], response_class=HTMLResponse)
@@ -23,20 +25,6 @@ def docs(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "docs.html", {"version": __version__})
 
 
-@router.get("/favicon.ico")
-def favicon() -> FileResponse:
-    return FileResponse(ROOT / "static" / "favicon.svg", media_type="image/svg+xml")
-
-
-@lru_cache(maxsize=1)
-def _plotly_bytes() -> tuple[bytes, bytes]:
-    body = PLOTLY_FILE.read_bytes()
-    return body, compress(body, get_settings(), always=True)
-
-
-@router.get(PLOTLY_JS)
-def plotly_js(request: Request) -> Response:
-    """plotly.js from the installed plotly package (never a CDN), its version in the name, so
-    it may be cached for a year; gzipped once, in memory."""
-    headers = {"Cache-Control": "public, max-age=31536000, immutable"}
-    return Response(negotiated(request, *_plotly_bytes(), headers), media_type="text/javascript", headers=headers)
+@router.api_route("/favicon.ico", methods=["GET", "HEAD"])
+async def favicon(request: Request) -> Response:
+    return asset_response(request, "favicon.svg", FAVICON_CACHE)

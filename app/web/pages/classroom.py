@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
@@ -21,7 +22,7 @@ from app.core.problems import Problem, shown
 from app.lessons import lesson_by_slug, load
 from app.lessons.targets import FOCUS
 from app.web.pages.explorer import explorer_context
-from app.web.pages.render import page_constants, page_params, render, templates
+from app.web.pages.render import page, page_constants, page_params, render, templates
 from app.web.pages.train import lab_context
 
 router = APIRouter(include_in_schema=False)
@@ -36,6 +37,7 @@ def _not_found(request: Request, what: str) -> Response:
 
 
 PAGE = {"methods": ["GET", "HEAD"], "response_class": HTMLResponse}  # HEAD: link checkers, unfurlers
+STEP_NUMBER = re.compile(r"[1-9][0-9]{0,3}")  # ASCII digits only: str.isdigit accepts "²", which int() refuses
 STEP_PARAMS = ("present", "hide")  # what a lesson step's URL may add to the step's own link
 
 
@@ -74,30 +76,32 @@ def _step_pairs(step_link: str, given: list[tuple[str, str]]) -> tuple[list[tupl
 
 
 @router.api_route("/lessons/{slug}/{number}", **PAGE)
-def lesson_step(request: Request, slug: str, number: str) -> Response:
+async def lesson_step(request: Request, slug: str, number: str) -> Response:
     lesson = lesson_by_slug(slug)
     if lesson is None:
         return _not_found(request, f"a lesson called {shown(slug)!r}")
-    if not (number.isdigit() and 1 <= int(number) <= len(lesson.steps)):
+    if not (STEP_NUMBER.fullmatch(number) and 1 <= int(number) <= len(lesson.steps)):
         return _not_found(request, f"step {number[:20]!r} of {lesson.title!r} (it has {len(lesson.steps)})")
     n = int(number)
     step = lesson.steps[n - 1]
-    pairs, problems = _step_pairs(step.link, request.query_params.multi_items())
+    given = request.query_params.multi_items()
     lessons_ = load()
     after = lessons_.index(lesson) + 1
     next_lesson = {"slug": lessons_[after].slug, "title": lessons_[after].title} if after < len(lessons_) else None
     lesson_data = {"lesson": lesson.as_dict(), "step": n, "next_lesson": next_lesson}
-    if step.view == "lab":
-        context = lab_context(request, pairs, extra_problems=problems, **lesson_data)
-        template = "train.html"
-    else:
-        context = explorer_context(request, pairs, extra_problems=problems, **lesson_data)
-        template = "explorer.html"
-    return render(request, template, {**context, "lesson": lesson, "step": step, "step_number": n})
+    of_step = {"lesson": lesson, "step": step, "step_number": n}
+
+    def context() -> dict:
+        pairs, problems = _step_pairs(step.link, given)
+        if step.view == "lab":
+            return {**lab_context(request, pairs, extra_problems=problems, **lesson_data), **of_step}
+        return {**explorer_context(request, pairs, extra_problems=problems, **lesson_data), **of_step}
+
+    return await page(request, "train.html" if step.view == "lab" else "explorer.html", context)
 
 
 @router.api_route("/embed", **PAGE)
-def embed(request: Request) -> Response:
+async def embed(request: Request) -> Response:
     """One figure of a state, for an iframe; a bad view falls back to the cell, named beside it."""
     pairs = request.query_params.multi_items()
     views = [v for k, v in pairs if k == "view"]
@@ -114,5 +118,8 @@ def embed(request: Request) -> Response:
         )
         view = "cell"
     rest = [(k, v) for k, v in pairs if k != "view"]
-    context = explorer_context(request, rest, extra_problems=extra, embed={"view": view})
-    return render(request, "embed.html", {**context, "view": view})
+
+    def context() -> dict:
+        return {**explorer_context(request, rest, extra_problems=extra, embed={"view": view}), "view": view}
+
+    return await page(request, "embed.html", context)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from app.core.encoding import dumps
-from app.core.problems import Problem, StateError
+from app.core.problems import Problem, StateError, capped
 from app.engine.semantics import PRESETS
 from app.link import compare
 from app.link.state import (
@@ -17,7 +17,7 @@ from app.link.state import (
     PANELS,
     State,
 )
-from app.web.pages.render import PLOTLY_JS, html_json, page_constants, page_params, parse_lenient, render, trace_text
+from app.web.pages.render import PLOTLY_JS, html_json, page, page_constants, page_params, parse_lenient, trace_text
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,7 +27,7 @@ def _compare(request: Request, a: State, vs: list[tuple[str, str]]) -> dict:
     try:
         b = compare.parse_b(a, vs)
     except StateError as err:
-        return {"vs": vs, "query": None, "problems": [p.as_dict() for p in err.problems]}
+        return {"vs": vs, "query": None, "problems": [p.as_dict() for p in capped(err.problems)]}
     if b is None:
         return {"vs": [], "query": None, "problems": []}
     return {"vs": vs, "query": b.canonical(), "link": compare.canonical(a, b), "problems": [], "b": b}
@@ -60,7 +60,7 @@ def explorer_context(
             dumps(
                 {
                     **page_constants(),
-                    "problems": [p.as_dict() for p in problems],
+                    "problems": [p.as_dict() for p in capped(problems)],
                     "compare": comparison,
                     "present": present,
                     "plotly": PLOTLY_JS,
@@ -73,5 +73,6 @@ def explorer_context(
 
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def explorer(request: Request) -> Response:
-    return render(request, "explorer.html", explorer_context(request, request.query_params.multi_items()))
+async def explorer(request: Request) -> Response:
+    pairs = request.query_params.multi_items()
+    return await page(request, "explorer.html", lambda: explorer_context(request, pairs))

@@ -9,8 +9,7 @@ problem beside its control and keeps the rest. Templates escape every reflected 
 
 from __future__ import annotations
 
-import importlib.resources
-import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,17 +36,20 @@ from app.link.state import (
     parse,
 )
 from app.web.cache import compress, get_or_build, negotiated
+from app.web.compute import Abandoned, checkpoint, compute, gone
 from app.web.config import get_settings
 from app.web.pages.modules import preload_modules
 from app.web.params import SAMPLES
+from app.web.static_files import PLOTLY_PATH, static_url
 
 ROOT = Path(__file__).resolve().parents[3]
 templates = Jinja2Templates(directory=ROOT / "templates")
 templates.env.globals["preload_modules"] = preload_modules  # the modulepreload links of a page's entry
-PLOTLY_FILE = importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
-with PLOTLY_FILE.open("rb") as _f:  # the plotly.js version, from the bundle's own header
-    PLOTLY_VERSION = re.search(rb"plotly\.js v([0-9][0-9A-Za-z.\-]*)", _f.read(200)).group(1).decode()
-PLOTLY_JS = f"/static/vendor/plotly-{PLOTLY_VERSION}.min.js"
+templates.env.globals["static_url"] = static_url  # a file's canonical URL, /static/<build>/<path> (immutable)
+# the address students open (DROPOUT_LAB_PUBLIC_URL): the share panel's link and QR code, never
+# the teacher's own address (localhost on the laptop at the projector)
+templates.env.globals["public_url"] = lambda: get_settings().public_url
+PLOTLY_JS = static_url(PLOTLY_PATH)  # plotly.js from the installed plotly package (never a CDN)
 
 
 def html_json(text: str) -> str:
@@ -93,7 +95,6 @@ def page_constants() -> dict:
         "defaults": defaults,
         "trained_shape": TRAINED_SHAPE,
         "limits": {
-            "mc_max_work": get_settings().mc_max_work,
             "mc_samples_max": SAMPLES.hi,
             "seed_max": SEED_MAX,
             "text_max": MAX_TEXT,
@@ -104,9 +105,27 @@ def page_constants() -> dict:
 
 
 def trace_text(request: Request, s: State) -> str:
-    """The trace JSON of ``s``, shared with /api/trace through the response cache."""
+    """The trace JSON of ``s``, shared with /api/trace through the response cache: one piece of a
+    page's computation (app/web/compute.py), skipped if the page's client has gone."""
+    checkpoint()
     body, _ = get_or_build(request.app.state.cache, "trace|" + s.canonical(), lambda: trace_json(s), get_settings())
     return body.decode()
+
+
+async def page(request: Request, template: str, context_of: Callable[[], dict]) -> Response:
+    """A page built off the event loop, in its client's turn (app/web/compute.py): the link parsed,
+    its traces computed (each within the request budget: app/link/cost.py), the HTML rendered and
+    gzipped, with a checkpoint between the pieces; nothing left to do once the client has gone."""
+
+    def build(job) -> Response:
+        context = context_of()
+        job.check()
+        return render(request, template, context)
+
+    try:
+        return await compute(request, build)
+    except Abandoned:
+        return gone()
 
 
 def render(request: Request, template: str, context: dict) -> Response:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from app.core.encoding import dumps
-from app.core.problems import Problem
+from app.core.problems import Problem, capped
 from app.link.lab_query import (
     CONFIG_TITLES,
     LAB_FIELD,
@@ -21,7 +21,7 @@ from app.link.lab_query import (
 )
 from app.link.state import VERSIONS
 from app.studies.recorded import DECLARED
-from app.web.pages.render import PLOTLY_JS, html_json, page_constants, page_params, parse_lenient, render
+from app.web.pages.render import PLOTLY_JS, html_json, page, page_constants, page_params, parse_lenient
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,9 +31,10 @@ STUDIES = {name: d.title for name, d in DECLARED.items()}  # the recorded studie
 
 
 @router.api_route("/train", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def training_lab(request: Request) -> Response:
+async def training_lab(request: Request) -> Response:
     """The training lab: the configurations of a state trained side by side (/api/train)."""
-    return render(request, "train.html", lab_context(request, request.query_params.multi_items()))
+    pairs = request.query_params.multi_items()
+    return await page(request, "train.html", lambda: lab_context(request, pairs))
 
 
 @lru_cache(maxsize=1)
@@ -68,7 +69,7 @@ def lab_context(
             # every lab field's value as the link has it: what the form has no control for (study) is read here
             "values": {f.name: f.kind.to_json(getattr(lab, f.name)) for f in LAB_FIELDS},
         },
-        "problems": [p.as_dict() for p in problems],
+        "problems": [p.as_dict() for p in capped(problems)],
         "present": present,
         "plotly": PLOTLY_JS,
         **extra,

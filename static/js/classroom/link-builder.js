@@ -5,7 +5,7 @@
 // the panel's: its big QR code and big link (share.js offer()); like them it opens the students'
 // view (no present=1). Copy; "Use it on this page" makes it this page's link too.
 import { getJSON } from "../api.js";
-import { copyText, offer, studentsLink } from "./share.js";
+import { copyText, offer, publicOrigin, studentsLink } from "./share.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,7 +54,7 @@ export function bindBuilder(page) {
     error.hidden = true;
     built = { link: studentsLink(link(r.body.state)), names };
     offer(built.link);
-    $("builder-link").textContent = location.origin + built.link;
+    $("builder-link").textContent = publicOrigin() + built.link;
     $("builder").dataset.link = built.link;
     $("builder-copy").disabled = $("builder-use").disabled = false;
   }
@@ -69,7 +69,7 @@ export function bindBuilder(page) {
   boxes.addEventListener("change", update);
   // the page's link changed under an open panel ("Use it on this page", Back): built again from it
   for (const event of ["lab:url", "popstate"]) window.addEventListener(event, () => $("share").open && update());
-  $("builder-copy").addEventListener("click", () => built && copyText(location.origin + built.link, $("builder-status"), "Students' link"));
+  $("builder-copy").addEventListener("click", () => built && copyText(publicOrigin() + built.link, $("builder-status"), "Students' link"));
   $("builder-use").addEventListener("click", () => {
     if (!built) return;
     page.use(built.names);

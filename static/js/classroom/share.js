@@ -5,8 +5,14 @@
 // mode), or the link builder's while its boxes say something else (offer()). Both follow the
 // address while the dialog is open (state.js and lab/link.js announce every change with a
 // "lab:url" event). A link too long for a QR code (the server refuses it) says so and keeps the
-// link to copy.
+// link to copy. Both are at the server's public address (DROPOUT_LAB_PUBLIC_URL), not this tab's
+// origin: the teacher may be on http://localhost:8000, which no student's phone can open.
 const $ = (id) => document.getElementById(id);
+
+/** The address students open (the dialog's data-public-url, from the server), else this tab's. */
+export function publicOrigin() {
+  return $("share")?.dataset.publicUrl || location.origin;
+}
 
 export function currentLink() {
   return location.pathname + location.search + location.hash;
@@ -63,7 +69,7 @@ function refresh() {
     img.src = src;
   }
   img.dataset.link = link;
-  $("share-link").textContent = location.origin + link;
+  $("share-link").textContent = publicOrigin() + link;
   $("share-students").hidden = studentsLink(currentLink()) === currentLink();
 }
 
@@ -87,6 +93,6 @@ export function bindShare({ onOpen = () => {} } = {}) {
   }
   $("share-close").addEventListener("click", () => dialog.close());
   dialog.addEventListener("click", (e) => e.target === dialog && dialog.close()); // a click outside the box
-  $("share-copy").addEventListener("click", () => copyText(location.origin + sharedLink(), $("share-status")));
+  $("share-copy").addEventListener("click", () => copyText(publicOrigin() + sharedLink(), $("share-status")));
   for (const event of ["lab:url", "popstate", "hashchange"]) window.addEventListener(event, refresh);
 }

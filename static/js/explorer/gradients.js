@@ -9,7 +9,7 @@ import { embeddingGradFigure } from "../figures/grads.js";
 import { GATES } from "../gates.js";
 import { embeddingMask, layerData } from "../trace-data.js";
 import { pickPoint } from "./cursor.js";
-import { loadSide, side } from "./side-data.js";
+import { loadSide, refusal, side } from "./side-data.js";
 import { currentLayer, modelB, setView, store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
@@ -92,7 +92,11 @@ export function renderGradients(scheduler) {
   const { rule, label, grads } = shown();
   renderLabel(rule, label);
   if (rule && store.view.label === rule.label) setView({ label: null });
-  if (!grads) return;
+  if (!grads) {
+    const why = refusal("grads", trace, rule ? label : null);
+    if (why) $("grads-summary").replaceChildren(Object.assign(document.createElement("li"), { textContent: `No gradients for this state: ${why}` }));
+    return;
+  }
   const tag = modelB() ? "A" : "";
   const labels = stepLabels(trace.tokens);
   const n = currentLayer();

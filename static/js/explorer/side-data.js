@@ -14,10 +14,10 @@ export function stateValues(config) {
   return values;
 }
 
-/** Monte Carlo draws per request: as many as the server's work bound allows, up to its cap. */
+/** Monte Carlo draws per request: as many as the server's cost bound admits for this state
+ * (the trace's config says how many: app/link/cost.py), up to its cap. */
 export function mcSamples(trace) {
-  const perSample = trace.layers.length * trace.tokens.length;
-  return Math.max(1, Math.min(LIMITS.mc_samples_max, Math.floor(LIMITS.mc_max_work / perSample)));
+  return Math.max(1, Math.min(LIMITS.mc_samples_max, trace.config.mc_samples_max ?? 1));
 }
 
 // arg: only "grads" takes one, the label (null: the toy rule's, which the answer names)
@@ -31,6 +31,7 @@ const SOURCES = {
 const KEEP = 24; // entries kept (a few states' worth of every source)
 const loaded = new Map(); // "name|key" -> body, oldest first
 const asked = new Map(); // "name|key" -> promise of the request in flight
+const refused = new Map(); // "name|key" -> the server's reason (its problems' sentences)
 
 function keyOf(name, trace, arg = null) {
   return `${name}|${SOURCES[name].key(trace, arg)}`;
@@ -39,6 +40,11 @@ function keyOf(name, trace, arg = null) {
 /** The data of a source for this trace (and arg), or null while it is not loaded. */
 export function side(name, trace, arg = null) {
   return trace ? (loaded.get(keyOf(name, trace, arg)) ?? null) : null;
+}
+
+/** Why the server refused a source for this trace (and arg), or "" (loaded, loading, or not asked). */
+export function refusal(name, trace, arg = null) {
+  return trace ? (refused.get(keyOf(name, trace, arg)) ?? "") : "";
 }
 
 /** The key of a loaded source (for figure signatures), or "". */
@@ -53,7 +59,11 @@ function fetchOne(name, trace, arg) {
     const key = id.slice(name.length + 1);
     const job = getJSON(SOURCES[name].url(key))
       .then((r) => {
-        if (!r.ok) return;
+        if (!r.ok) {
+          // a refusal (422: over the server's cost bound for this state) is said where the data would be
+          if (r.status === 422) refused.set(id, (r.body?.problems ?? []).map((p) => p.message).join(" "));
+          return;
+        }
         loaded.set(id, r.body);
         while (loaded.size > KEEP) loaded.delete(loaded.keys().next().value);
       })

@@ -10,8 +10,9 @@ from PIL import Image, ImageDraw
 
 
 def test_qr_encodes_the_absolute_link(client):
-    """/api/qr's own SVG, drawn and decoded: it holds the link as the request reached the server."""
-    r = client.get("/api/qr", params={"link": "/lessons/seed-question/2?present=1"})
+    """/api/qr's own SVG, drawn and decoded: it holds the link at the public URL (tests/conftest.py:
+    http://testserver), whichever allowed host the request named."""
+    r = client.get("/api/qr", params={"link": "/lessons/seed-question/2?present=1"}, headers={"host": "localhost:8000"})
     (code,) = zxingcpp.read_barcodes(_raster(r.content))
     assert code.text == "http://testserver/lessons/seed-question/2?present=1"
 

@@ -13,6 +13,7 @@ from app.documents.trace import trace_json
 from app.documents.weights import weights_json
 from app.engine.semantics import PRESETS
 from app.link.state import parse
+from app.web.static_files import static_url
 
 ROUTES = ["/api/trace", "/api/weights", "/api/state", "/api/mc", "/api/code"]
 
@@ -94,11 +95,20 @@ def test_mc_at_inference_has_no_spread_and_says_why(client):
     assert len(set(body["probability"])) == 1 and any("phase=train" in n for n in body["notes"])
 
 
-def test_mc_work_is_bounded(client):
-    r = client.get("/api/mc?samples=100&len=1000")
+def test_mc_work_is_bounded_by_its_cost(client):
+    """The cost model (app/link/cost.py) names the most draws the state allows, and the trace says
+    the same number, so the explorer asks for no more."""
+    from app.link.cost import BUDGET, most_samples
+    from app.link.state import parse
+
+    most = most_samples(parse("len=1000"))
+    r = client.get(f"/api/mc?samples={most + 1}&len=1000")
     assert r.status_code == 422
     (p,) = r.json()["problems"]
-    assert p["field"] == "samples" and p["allowed"] == "at most 20 for this state"
+    assert p["field"] == "samples" and p["fallback"] == str(most)
+    assert p["allowed"] == f"at most {most} samples for this state (a request may cost at most {BUDGET} s of CPU)"
+    assert client.get("/api/trace?len=1000").json()["config"]["mc_samples_max"] == most
+    assert client.get(f"/api/mc?samples={most}&len=1000").status_code == 200
 
 
 def test_code_is_python_for_every_preset(client):
@@ -139,10 +149,11 @@ def test_healthz(client):
 
 def test_docs_are_served_from_here(client):
     html = client.get("/docs").text
-    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html and "<script>" not in html
+    bundle = static_url("vendor/swagger-ui/swagger-ui-bundle.js")
+    assert bundle in html and "<script>" not in html
     assert "cdn" not in html.lower() and "https://" not in html
-    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
-    assert client.get("/static/js/docs.js").status_code == 200
+    assert client.get(bundle).status_code == 200
+    assert client.get(static_url("js/docs.js")).status_code == 200
     assert client.get("/favicon.ico").headers["content-type"] == "image/svg+xml"
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from app.lessons import load
 from app.web.pages.classroom import EMBED_VIEWS
+from app.web.static_files import static_url
 from tests.web.pages.test_explorer import Page, embedded_trace
 
 
@@ -68,7 +69,7 @@ def test_embed_views_and_a_bad_view(client):
 
 def test_what_an_embed_fetches_may_be_read_from_any_origin(client):
     """A sandboxed iframe (no allow-same-origin) has an opaque origin: modules and fetches need CORS."""
-    for url in ("/static/js/pages/embed.js", "/api/trace?seed=2", "/api/mc", "/api/grads", "/api/trace?dropout=9"):
+    for url in (static_url("js/pages/embed.js"), "/api/trace?seed=2", "/api/mc", "/api/grads", "/api/trace?dropout=9"):
         assert client.get(url).headers["access-control-allow-origin"] == "*", url
     for url in ("/", "/embed", "/lessons", "/api/presets", "/api/qr?link=/"):
         assert "access-control-allow-origin" not in client.get(url).headers, url

@@ -13,6 +13,7 @@ import pytest
 from app.documents.trace import trace_json
 from app.link.state import FIELD, parse
 from app.web.pages.render import PLOTLY_JS, html_json
+from app.web.static_files import STORE
 
 
 class Page(HTMLParser):
@@ -117,7 +118,7 @@ def test_controls_take_bounds_choices_and_labels_from_the_field_table(client):
         f = FIELD[name]
         assert page.options[name] == [(c, f.label_of[c]) for c in f.choices], name
     constants = json.loads(page.scripts["page-constants"])
-    assert set(constants["limits"]) >= {"mc_max_work", "mc_samples_max", "seed_max", "text_max", "steps_max"}
+    assert set(constants["limits"]) >= {"mc_samples_max", "seed_max", "text_max", "steps_max"}
 
 
 def test_only_this_server_is_referenced(client):
@@ -349,7 +350,7 @@ def module_graph(entry: str, dynamic: set[str] = frozenset()) -> set[str]:
 
 
 def preloaded(html: str) -> set[str]:
-    return set(re.findall(r'<link rel="modulepreload" href="/static/js/([^"]+)\.js">', html))
+    return set(re.findall(rf'<link rel="modulepreload" href="{re.escape(STORE.prefix + "js/")}([^"]+)\.js">', html))
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.web.app import create_app
 from app.web.pages.modules import JS_ROOT, preload_modules, static_imports
+from app.web.static_files import STORE
 
 STATIC_JS = Path(__file__).resolve().parents[3] / "static" / "js"
 # what each page's template asks for: its entry, and for an embed the modules its view import()s
@@ -143,8 +144,9 @@ def rendered():
 def test_the_rendered_pages_preload_their_modules(rendered, url):
     response = rendered[url]
     assert response.status_code == 200
-    links = re.findall(r'<link rel="modulepreload" href="/static/js/([^"]+)\.js">', response.text)
+    js = re.escape(STORE.prefix + "js/")
+    links = re.findall(rf'<link rel="modulepreload" href="{js}([^"]+)\.js">', response.text)
     assert links == list(preload_modules(*PAGES[url]))
     assert len(links) >= 4
-    scripts = re.findall(r'<script type="module" src="/static/js/([^"]+)\.js"></script>', response.text)
+    scripts = re.findall(rf'<script type="module" src="{js}([^"]+)\.js"></script>', response.text)
     assert scripts == [PAGES[url][0]]  # the entry, loaded once
