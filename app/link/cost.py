@@ -92,12 +92,19 @@ def most_samples(s, budget: float = BUDGET) -> int:
     return max(1, int((budget - cost(s, "mc", 0)) / one))
 
 
+WORK = {
+    "trace": "computing this trace",
+    "grads": "computing these gradients",
+    "mc": "drawing this many Monte Carlo samples",
+    "weights": "drawing these weights",
+    "state": "computing this state's facts",
+}
 DRIVERS = {
-    "trace": "len (or the sentence's words), layers, units, emb",
-    "grads": "len (or the sentence's words), layers, units, emb",
-    "mc": "samples, len (or the sentence's words), layers, units, emb",
-    "weights": "vocab, emb, units, layers",
-    "state": "len (or the sentence's words), layers, units, emb",
+    "trace": "len (or the sentence's words), layers, units and emb",
+    "grads": "len (or the sentence's words), layers, units and emb",
+    "mc": "samples, len (or the sentence's words), layers, units and emb",
+    "weights": "vocab, emb, units and layers",
+    "state": "len (or the sentence's words), layers, units and emb",
 }
 
 
@@ -118,8 +125,8 @@ def cost_problem(s, route: str, samples: int = 1, field: str = "len") -> Problem
         field,
         value,
         allowed,
-        f"this {route} would cost about {estimate:.2f} s of CPU, more than one request may take ({BUDGET} s); "
-        f"it grows with {DRIVERS.get(route, DRIVERS['trace'])}: lower them"
+        f"{WORK.get(route, 'computing this trace')} would cost about {estimate:.2f} s of CPU, more than one "
+        f"request may take ({BUDGET} s); the cost grows with {DRIVERS.get(route, DRIVERS['trace'])}: lower them"
         + (f", or ask for at most {most_samples(s)} samples." if route == "mc" else "."),
         fallback=fallback,
     )

@@ -101,3 +101,17 @@ def test_the_label_is_in_the_link_and_reload_restores_it(watched, base_url):
     page.wait_for_function("() => document.getElementById('grads-panel').dataset.grads.endsWith('|1')")
     assert page.evaluate("location.hash") == ""
     assert watched.problems == []
+
+
+def test_gradients_over_the_cost_bound_say_why(watched, base_url):
+    """The gradients of the longest links cost more than one request may (app/link/cost.py): the
+    panel says so with the server's sentence, instead of waiting for data that will not come."""
+    watched.open(base_url + "/?len=1000&layers=3")
+    page = watched.page
+    page.locator("#grads-panel").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.getElementById('grads-summary').textContent.includes('No gradients')")
+    summary = page.locator("#grads-summary").inner_text()
+    assert "No gradients for this state: computing these gradients would cost about" in summary
+    assert "len (or the sentence's words), layers, units and emb" in summary
+    # the 422 itself (and the console's line about it) is the only problem
+    assert [p for p in watched.problems if "/api/grads" not in p and "status of 422" not in p] == []

@@ -36,14 +36,6 @@ def test_release_hands_freed_heap_pages_back():
     assert len(pins) > 0
 
 
-def test_release_costs_little_when_there_is_nothing_to_return():
-    memory.release()
-    t0 = time.perf_counter()
-    for _ in range(10):
-        memory.release()
-    assert (time.perf_counter() - t0) / 10 < 0.005
-
-
 def test_limit_arenas_leaves_the_operators_setting(monkeypatch):
     monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
     assert memory.limit_arenas() is False
