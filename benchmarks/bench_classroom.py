@@ -69,7 +69,7 @@ from urllib.parse import parse_qsl, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.browser.conftest import ARGS, CHROMIUM
-from tests.live_server import free_port
+from tests.live_server import server_process
 
 RECORD_SEED = 4_242  # the seed the browser records with: distinctive, so it is found in every URL
 # Students' seeds are this far apart: /api/mc draws seeds seed .. seed + samples - 1 (at most 100), and
@@ -104,25 +104,8 @@ def serve(workers: int, log: Path | None = None):
     with contextlib.ExitStack() as stack:
         cache = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-classroom-"))
         out = stack.enter_context(log.open("a")) if log else subprocess.DEVNULL
-        env = {**os.environ, "DROPOUT_LAB_LAB_CACHE_DIR": cache}
-        port = free_port()
-        command = [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", str(workers)]
-        proc = subprocess.Popen(command, stdout=out, stderr=out, env=env)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=1).read()
-                    break
-                except OSError:  # refused, reset or timed out: not up yet
-                    if time.monotonic() > deadline or proc.poll() is not None:
-                        raise RuntimeError(f"the server did not start: run `{' '.join(command[1:])}`") from None
-                    time.sleep(0.1)
-            yield base, port
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+        base, _ = stack.enter_context(server_process({"DROPOUT_LAB_LAB_CACHE_DIR": cache}, workers, out))
+        yield base, int(base.rsplit(":", 1)[1])
 
 
 # --- recording what the explorer loads -----------------------------------------------------------

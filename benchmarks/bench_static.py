@@ -31,45 +31,15 @@ from starlette.staticfiles import StaticFiles
 from app.web.config import get_settings
 from app.web.gzip import GzipResponses
 from app.web.static_files import STATIC_DIR, STORE, StaticRoute, StaticStore, read_files
+from tests.asgi import asgi_get
 
 HEADERS = [(b"host", b"127.0.0.1"), (b"accept-encoding", b"gzip, deflate, br")]  # as a browser's request
 FILES = ("js/keys.js", "js/state.js")  # a small module and a larger one
 
 
 async def get(app, path: str) -> int:
-    """The status of ``GET path``. Unlike tests/asgi.py's, receive() waits after the request, as a
-    server's does: StaticFiles' FileResponse listens for a disconnect while it sends."""
-    start = []
-    requested = False
-
-    async def receive():
-        nonlocal requested
-        if not requested:
-            requested = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()  # no disconnect: cancelled once the response is sent
-
-    async def send(message):
-        if message["type"] == "http.response.start":
-            start.append(message["status"])
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": HEADERS,
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-        "state": {},
-    }
-    await app(scope, receive, send)
-    return start[0]
+    """The status of ``GET path`` through the app in this process (tests/asgi.py)."""
+    return (await asgi_get(app, path, "", HEADERS))[0]["status"]
 
 
 def old_app():

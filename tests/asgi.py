@@ -3,6 +3,8 @@ longer than a client allows, and for measuring the app's own cost in benchmarks/
 
 from __future__ import annotations
 
+import asyncio
+
 
 async def asgi_get(app, path: str, query: str, headers: list[tuple[bytes, bytes]]) -> list[dict]:
     """The messages ``app`` sends for ``GET path?query``: the response start, then its body."""
@@ -23,9 +25,15 @@ async def asgi_get(app, path: str, query: str, headers: list[tuple[bytes, bytes]
         "state": {},
     }
     sent = []
+    requested = False
 
     async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
+        """As a server's: the request once, then nothing until the client leaves (it stays)."""
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()  # cancelled by the app once its response is sent
 
     async def send(message):
         sent.append(message)

@@ -27,22 +27,19 @@ def server(env: dict[str, str] | None = None):
 
 
 @contextlib.contextmanager
-def server_process(env: dict[str, str] | None = None):
-    """(base URL, Popen) of a new server, for a test that may end it itself. Without
-    DROPOUT_LAB_LAB_CACHE_DIR (tests/conftest.py sets one) the lab's runs go to a new directory
-    of its own: a benchmark trains, never replays the user's cache."""
+def server_process(env: dict[str, str] | None = None, workers: int = 1, output=subprocess.DEVNULL):
+    """(base URL, Popen) of a new server of ``workers`` processes, for a test that may end it itself;
+    its output to ``output`` (a file: a benchmark keeps tracebacks). Without DROPOUT_LAB_LAB_CACHE_DIR
+    (tests/conftest.py sets one) the lab's runs go to a new directory of its own: a benchmark trains,
+    never replays the user's cache."""
     port = free_port()
     # its own address is its public one (QR codes, allowed hosts), not the in-process apps' testserver
     env = {**os.environ, "DROPOUT_LAB_PUBLIC_URL": f"http://127.0.0.1:{port}", **(env or {})}
     with contextlib.ExitStack() as stack:
         if "DROPOUT_LAB_LAB_CACHE_DIR" not in env:
             env["DROPOUT_LAB_LAB_CACHE_DIR"] = stack.enter_context(tempfile.TemporaryDirectory(prefix="dropout-lab-"))
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
+        command = [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", str(workers)]
+        proc = subprocess.Popen(command, stdout=output, stderr=output, env=env)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 30
@@ -57,4 +54,4 @@ def server_process(env: dict[str, str] | None = None):
             yield base, proc
         finally:
             proc.terminate()
-            proc.wait(timeout=10)
+            proc.wait(timeout=10 * workers)

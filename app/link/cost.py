@@ -26,6 +26,7 @@ in worker processes, not on the compute threads).
 from __future__ import annotations
 
 from app.core.problems import Problem, StateError, shown
+from app.link.state import State, format_value
 
 BUDGET = 0.5  # seconds of CPU: the most one admitted request may cost
 SAMPLES_MAX = 100  # Monte Carlo draws of one request, whatever the state's cost
@@ -68,10 +69,10 @@ def init(weights: str, vocab: int, emb: int, units: int, layers: int) -> float:
     return INIT_S * weight_values(vocab, emb, units, layers) + QR_S * layers * units**3
 
 
-def cost(s, route: str, samples: int = 1) -> float:
+def cost(s: State, route: str, samples: int = 1, steps: int | None = None) -> float:
     """Estimated seconds of CPU of ``route`` ("trace", "grads", "mc", "weights", "state", "code")
-    for state ``s`` (app/link/state.py State)."""
-    steps = len(s.sequence())
+    for state ``s``; ``steps``: its sequence's length, if the caller has it."""
+    steps = len(s.sequence()) if steps is None else steps
     macs = steps * _macs(s.layers, s.units, s.emb)
     cells = steps * s.layers
     drawn = init(s.weights, s.vocab, s.emb, s.units, s.layers)
@@ -86,10 +87,11 @@ def cost(s, route: str, samples: int = 1) -> float:
     return BASE_S + TRACE_PASSES * forward(steps, s.layers, s.units, s.emb) + drawn  # trace, state, a page's
 
 
-def most_samples(s, budget: float = BUDGET) -> int:
+def most_samples(s: State, budget: float = BUDGET) -> int:
     """The most Monte Carlo draws of ``s`` within the budget (at least 1)."""
-    one = cost(s, "mc", 1) - cost(s, "mc", 0)
-    return max(1, int((budget - cost(s, "mc", 0)) / one))
+    steps = len(s.sequence())
+    fixed = cost(s, "mc", 0, steps)
+    return max(1, int((budget - fixed) / (cost(s, "mc", 1, steps) - fixed)))
 
 
 WORK = {
@@ -99,46 +101,32 @@ WORK = {
     "weights": "drawing these weights",
     "state": "computing this state's facts",
 }
-DRIVERS = {
-    "trace": "len (or the sentence's words), layers, units and emb",
-    "grads": "len (or the sentence's words), layers, units and emb",
-    "mc": "samples, len (or the sentence's words), layers, units and emb",
-    "weights": "vocab, emb, units and layers",
-    "state": "len (or the sentence's words), layers, units and emb",
-}
+SHAPE = "len (or the sentence's words), layers, units and emb"
+DRIVERS = {"mc": "samples, " + SHAPE, "weights": "vocab, emb, units and layers"}  # any other route: SHAPE
 
 
-def cost_problem(s, route: str, samples: int = 1, field: str = "len") -> Problem | None:
+def cost_problem(s: State, route: str, samples: int = 1, field: str = "len") -> Problem | None:
     """The problem of a request over the budget, named on ``field``, or None."""
     estimate = cost(s, route, samples)
     if estimate <= BUDGET:
         return None
-    value = str(samples) if field == "samples" else shown(format_field(getattr(s, field)))
+    value = str(samples) if field == "samples" else shown(format_value(getattr(s, field)))
+    allowed, fallback, more = f"a state whose {route} costs at most {BUDGET} s of CPU", None, "."
     if route == "mc":
         most = most_samples(s)
         allowed = f"at most {most} samples for this state (a request may cost at most {BUDGET} s of CPU)"
-        fallback: str | None = str(most)
-    else:
-        allowed = f"a state whose {route} costs at most {BUDGET} s of CPU"
-        fallback = None
+        fallback, more = str(most), f", or ask for at most {most} samples."
     return Problem(
         field,
         value,
         allowed,
         f"{WORK.get(route, 'computing this trace')} would cost about {estimate:.2f} s of CPU, more than one "
-        f"request may take ({BUDGET} s); the cost grows with {DRIVERS.get(route, DRIVERS['trace'])}: lower them"
-        + (f", or ask for at most {most_samples(s)} samples." if route == "mc" else "."),
+        f"request may take ({BUDGET} s); the cost grows with {DRIVERS.get(route, SHAPE)}: lower them{more}",
         fallback=fallback,
     )
 
 
-def format_field(value: object) -> str:
-    if isinstance(value, tuple):
-        return ",".join(map(str, value))
-    return "" if value is None else str(value)
-
-
-def check_cost(s, route: str, samples: int = 1, field: str = "len") -> None:
+def check_cost(s: State, route: str, samples: int = 1, field: str = "len") -> None:
     """Raise StateError when the request is over the budget."""
     problem = cost_problem(s, route, samples, field)
     if problem is not None:

@@ -18,9 +18,9 @@ from app.link.state import DEFAULT
 from app.web import memory
 from app.web.api import grads, health, lab, mc, presets, qr, trace
 from app.web.cache import BodyCache
-from app.web.compute import FairQueue, Overloaded
+from app.web.compute import Abandoned, FairQueue, Overloaded
 from app.web.config import get_settings
-from app.web.errors import overloaded_handler, state_error_handler
+from app.web.errors import abandoned_handler, overloaded_handler, state_error_handler
 from app.web.gzip import GzipResponses
 from app.web.head import HeadAsGet
 from app.web.hosts import TrustedHosts
@@ -74,6 +74,7 @@ def create_app() -> FastAPI:
     )
     app.add_exception_handler(StateError, state_error_handler)
     app.add_exception_handler(Overloaded, overloaded_handler)
+    app.add_exception_handler(Abandoned, abandoned_handler)
     for module in (trace, mc, grads, lab, presets, health, explorer, train, assets, classroom, qr):
         app.include_router(module.router)
     app.router.routes.insert(0, StaticRoute(STORE))  # /static/<build>/...: from memory, first (it matches nothing else)

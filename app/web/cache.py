@@ -16,7 +16,7 @@ from collections.abc import Callable
 from fastapi import Request, Response
 
 from app import __version__
-from app.web.compute import Abandoned, compute, gone
+from app.web.compute import compute
 from app.web.config import Settings
 from app.web.negotiate import accepts_gzip
 
@@ -124,8 +124,5 @@ async def cached_json(
     if item is None and inline():
         item = get_or_build(cache, key, build, settings)
     elif item is None:
-        try:
-            item = await compute(request, lambda job: get_or_build(cache, key, build, settings))
-        except Abandoned:
-            return gone()
+        item = await compute(request, lambda job: get_or_build(cache, key, build, settings))
     return Response(content=negotiated(request, *item, headers), media_type="application/json", headers=headers)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from app.core.problems import StateError, error_body
-from app.web.compute import Overloaded
+from app.web.compute import Abandoned, Overloaded
 from app.web.schemas import BusyBody, ErrorBody
 
 ERROR_RESPONSES: dict[int | str, dict] = {
@@ -44,3 +44,20 @@ async def overloaded_handler(request: Request, exc: Overloaded) -> JSONResponse:
         content={"detail": str(exc), "retry_after": exc.retry_after},
         headers={"Cache-Control": "no-store", "Retry-After": str(exc.retry_after)},
     )
+
+
+async def abandoned_handler(request: Request, exc: Abandoned) -> Response:
+    """The answer to a request whose client left before its computation ended: nobody reads it."""
+    return Response(status_code=503, headers={"Cache-Control": "no-store"})
+
+
+async def send_json(send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] = ()) -> None:
+    """A JSON answer sent by a pure ASGI middleware, before any route: never cached."""
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -19,6 +19,7 @@ import json
 
 from app.core.problems import shown
 from app.web.config import Settings
+from app.web.errors import send_json
 
 HEALTH_PATH = "/healthz"
 
@@ -73,11 +74,4 @@ class TrustedHosts:
             return await send({"type": "websocket.close", "code": 1008})
         host = request_host(scope["headers"])
         detail = f"unknown host {shown(host)!r}: this server answers as {self.public_url}"
-        body = json.dumps({"detail": detail}).encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"cache-control", b"no-store"),
-        ]
-        await send({"type": "http.response.start", "status": 400, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, 400, json.dumps({"detail": detail}).encode())

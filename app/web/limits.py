@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from app.core.encoding import dumps
 from app.core.problems import Problem, error_body
+from app.web.errors import send_json
 
 MAX_PARAMS = 200  # a full state (about 40 fields) and a full B beside it, with room to spare
 
@@ -36,12 +37,5 @@ class QueryLimits:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and (body := too_many(scope.get("query_string", b""))) is not None:
-            headers = [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"cache-control", b"no-store"),
-            ]
-            await send({"type": "http.response.start", "status": 422, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-            return
+            return await send_json(send, 422, body)
         await self.app(scope, receive, send)

@@ -37,18 +37,24 @@ def parse_request(request: Request, *extra: Field) -> tuple[State, dict[str, obj
 LONG_QUERY = 1_024  # bytes: a longer query (a long sentence) is parsed in a thread, not on the event loop
 
 
+async def read_query(request: Request, work: Callable[[], T]) -> T:
+    """``work()`` (reading the request's query) on the event loop when the query is short (well under a
+    millisecond), in a worker thread when it is long (a 10,000-character sentence takes milliseconds
+    to read and tokenise)."""
+    if len(request.scope.get("query_string", b"")) <= LONG_QUERY:
+        return work()
+    return await anyio.to_thread.run_sync(work)
+
+
 async def parse_checked(request: Request, check: Callable[[State, dict], T], *extra: Field) -> tuple[State, dict, T]:
     """``(state, extra values, check(state, values))``: the request parsed and checked (its cost, its
-    own bounds) on the event loop when its query is short (well under a millisecond), in a worker
-    thread when it is long (a 10,000-character sentence takes milliseconds to read and tokenise)."""
+    own bounds), off the event loop if its query is long (``read_query``)."""
 
     def work() -> tuple[State, dict, T]:
         s, values = parse_request(request, *extra)
         return s, values, check(s, values)
 
-    if len(request.scope.get("query_string", b"")) <= LONG_QUERY:
-        return work()
-    return await anyio.to_thread.run_sync(work)
+    return await read_query(request, work)
 
 
 def reject_params(request: Request) -> None:

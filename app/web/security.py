@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 import logging
 
+from app.web.errors import send_json
+
 logger = logging.getLogger("app.web")
 
 # Plotly draws heatmaps through data: images and injects styles; everything else is 'self'.
@@ -85,11 +87,4 @@ class SecurityHeaders:
 
 async def send_internal_error(send, extra: list[tuple[bytes, bytes]]) -> None:
     """A JSON 500 with the security headers; never cached, it says nothing of the failure itself."""
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(INTERNAL_ERROR)).encode()),
-        (b"cache-control", b"no-store"),
-        *extra,
-    ]
-    await send({"type": "http.response.start", "status": 500, "headers": headers})
-    await send({"type": "http.response.body", "body": INTERNAL_ERROR, "more_body": False})
+    await send_json(send, 500, INTERNAL_ERROR, extra)

@@ -208,3 +208,13 @@ def test_overloaded_is_a_503_with_retry_after(client):
         queue.max_waiting = saved
     assert r.status_code == 503 and int(r.headers["retry-after"]) > 0 and "retry" in r.json()["detail"]
     assert "content-security-policy" in r.headers
+
+
+def test_the_server_computes_with_one_blas_thread(client):
+    """Issue 21, items 3 and 4: OpenBLAS's own threads spun against the compute threads (a Monte Carlo
+    request cost 15-20 s of CPU under load, a new init_seed stalled others for seconds). The app's
+    start-up leaves BLAS one thread for the process's life."""
+    from threadpoolctl import threadpool_info
+
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)

@@ -17,6 +17,7 @@ from app.web.app import create_app
 from app.web.cache import compress
 from app.web.config import get_settings
 from app.web.security import INTERNAL_ERROR
+from tests.asgi import asgi_get
 
 
 def assert_security_headers(headers) -> None:
@@ -33,38 +34,8 @@ def in_a_thread(coro):
 
 
 async def get_through(app, path: str) -> list[dict]:
-    """The messages ``app`` sends for ``GET path``, its receive behaving as a server's: the request,
-    then nothing until the client leaves (tests/asgi.py's asgi_get answers every receive at once,
-    and a stream listening for the client's disconnect would spin on it)."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 1),
-        "server": ("testserver", 80),
-        "root_path": "",
-        "state": {},
-    }
-    sent, requested = [], False
-
-    async def receive():
-        nonlocal requested
-        if not requested:
-            requested = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()  # the client stays
-
-    async def send(message):
-        sent.append(message)
-
-    await asyncio.wait_for(app(scope, receive, send), 10)
-    return sent
+    """The messages ``app`` sends for ``GET path`` (tests/asgi.py), given at most 10 s."""
+    return await asyncio.wait_for(asgi_get(app, path, "", [(b"host", b"testserver")]), 10)
 
 
 class Boom(RuntimeError):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from anyio.to_thread import run_sync as to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from app.lab.runner import Busy
 from app.link.lab_query import LAB_FIELDS, parse_lab
 from app.web.errors import ERROR_RESPONSES
-from app.web.params import LONG_QUERY, openapi_parameters
+from app.web.params import openapi_parameters, read_query
 from app.web.schemas import BusyBody
 
 router = APIRouter(prefix="/api", tags=["training lab"])
@@ -59,9 +58,7 @@ def _lab_parameters() -> dict:
     openapi_extra=_lab_parameters(),
 )
 async def get_train(request: Request):
-    pairs = request.query_params.multi_items()
-    # a long query (a long sentence) is read in a thread: milliseconds of tokenising, off the event loop
-    lab = parse_lab(pairs) if len(request.scope["query_string"]) <= LONG_QUERY else await to_thread(parse_lab, pairs)
+    lab = await read_query(request, lambda: parse_lab(request.query_params.multi_items()))
     try:
         events = await request.app.state.lab.stream(lab)
     except Busy as busy:

@@ -36,7 +36,7 @@ from app.link.state import (
     parse,
 )
 from app.web.cache import compress, get_or_build, negotiated
-from app.web.compute import Abandoned, checkpoint, compute, gone
+from app.web.compute import checkpoint, compute
 from app.web.config import get_settings
 from app.web.pages.modules import preload_modules
 from app.web.params import SAMPLES
@@ -122,10 +122,7 @@ async def page(request: Request, template: str, context_of: Callable[[], dict]) 
         job.check()
         return render(request, template, context)
 
-    try:
-        return await compute(request, build)
-    except Abandoned:
-        return gone()
+    return await compute(request, build)
 
 
 def render(request: Request, template: str, context: dict) -> Response:
