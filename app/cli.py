@@ -7,6 +7,7 @@
     dropout-lab train 'emb_dropout=0' --epochs 40 --out w.npz  # train the state's model
     dropout-lab train --ship                                   # retrain the shipped weights
     dropout-lab data --split train --size 5 --seed 0           # JSON lines {text, tokens, label}
+    dropout-lab from-code model.py [--json]                    # the link and answer of your model's code
 
 A bad state or option prints every problem on stderr and exits with code 2.
 """
@@ -103,6 +104,11 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("name", choices=STUDY_NAMES, help="the study (app/studies/recorded.py)")
     st.add_argument("--record", action="store_true", help="write the recording and its manifest entry instead")
     st.add_argument("--processes", type=int, default=2, help="trainings at once (the numbers do not depend on it)")
+    fc = sub.add_parser(
+        "from-code", help="read a Keras or PyTorch model's code (never run): its link and the explorer's answer"
+    )
+    fc.add_argument("file", help="a file of Python code, or - for stdin")
+    fc.add_argument("--json", action="store_true", help="the reading as JSON (GET /api/from-code's), with the verdicts")
     serve = sub.add_parser("serve", help="serve the app and its API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -240,6 +246,45 @@ def _study(args: argparse.Namespace) -> int:
     return 1
 
 
+def _verdict_text(role: str, verdict: dict) -> list[str]:
+    """A model's verdict in the explorer's words: the answer, its points, the difference."""
+    lines = [f"Model {role}: {verdict['answer']}"]
+    lines += [f"  {n}. {p['title']}. {p['text']}" for n, p in enumerate(verdict["points"], 1)]
+    return [*lines, f"  {verdict['difference']}"]
+
+
+def _from_code(args: argparse.Namespace) -> int:
+    """The reading of a file's code: the link and each model's verdict (A first, as the explorer
+    shows it); the reasons on stderr and exit 2 when it does not open."""
+    from app.documents.trace import plan_json
+    from app.yourmodel import read_code
+
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        print(f"dropout-lab: cannot read {args.file}: {err}", file=sys.stderr)
+        return 2
+    reading = read_code(text)
+    states = {"a": reading.a, "b": reading.b}
+    verdicts = {k: plan_json(s)["verdict"] if s is not None else None for k, s in states.items()}
+    if args.json:
+        print(json.dumps({"ok": reading.ok, **reading.as_dict(), "verdict": verdicts}, ensure_ascii=False))
+    if not reading.ok:
+        print("dropout-lab: the code does not open a model the lab can show:", file=sys.stderr)
+        for r in reading.reasons:
+            print(f"  {r}" + (f"\n      {r.code}" if r.code else ""), file=sys.stderr)
+        return 2
+    if not args.json:
+        out = [f"/?{reading.link}", ""]
+        for key in ("a", "b"):
+            if verdicts[key] is not None:
+                out += [*_verdict_text(key.upper(), verdicts[key]), ""]
+        out += [f"Note: {n}" for n in reading.notes]
+        out += [f"Written for {title}? /?{link}" for title, link in reading.alternatives.values()]
+        sys.stdout.write("\n".join(out).rstrip("\n") + "\n")
+    return 0
+
+
 # Where a UDP socket is "connected" to find the address of the interface that reaches them: no
 # packet is sent. A public address first (the default route), then the private ranges' (a
 # classroom network without a way out).
@@ -305,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         return _data(args)
     if args.command == "study":
         return _study(args)
+    if args.command == "from-code":
+        return _from_code(args)
     try:
         state = parse(args.query)
     except StateError as err:

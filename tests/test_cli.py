@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from app.cli import main
@@ -77,3 +78,35 @@ def test_data_prints_labelled_sentences(capsys):
 
     assert all(data.label(r["tokens"]) == r["label"] for r in rows)  # validation labels are clean
     assert main(["data", "--size", "0"]) == 2
+
+
+def test_from_code_prints_the_link_and_the_explorers_answer(tmp_path, capsys, monkeypatch):
+    from app.documents.trace import plan_json
+    from tests.web.test_from_code import SEED_CODE
+
+    path = tmp_path / "model.py"
+    path.write_text(SEED_CODE, encoding="utf-8")
+    assert main(["from-code", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "/?len=498&v=3&vs.emb_dropout=0"
+    a, b = (plan_json(parse(q))["verdict"] for q in ("len=498&v=3", "emb_dropout=0&len=498&v=3"))
+    assert f"Model A: {a['answer']}" in out and f"Model B: {b['answer']}" in out
+    assert out.index("Model A") < out.index("Model B") and a["points"][0]["text"] in out
+    assert "Written for Keras 3.0 to 3.7? /?len=498&preset=keras3-legacy&v=3&vs.emb_dropout=0" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO(SEED_CODE))
+    assert main(["from-code", "-", "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["ok"] and body["link"] == "len=498&v=3&vs.emb_dropout=0" and body["verdict"]["a"] == a
+    assert [m["role"] for m in body["models"]] == ["B", "A"]
+
+
+def test_from_code_that_does_not_read_exits_2_with_its_reasons(tmp_path, capsys):
+    from tests.web.test_from_code import GRU_CODE
+
+    path = tmp_path / "gru.py"
+    path.write_text(GRU_CODE, encoding="utf-8")
+    assert main(["from-code", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "line 3:" in captured.err and "model.add(GRU(32, dropout=0.2))" in captured.err
+    assert main(["from-code", str(tmp_path / "missing.py")]) == 2
+    assert "cannot read" in capsys.readouterr().err

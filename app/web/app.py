@@ -16,6 +16,7 @@ from app.lab.runner import LabRunner
 from app.lessons import load as load_lessons
 from app.link.state import DEFAULT
 from app.web import memory
+from app.web.api import from_code as from_code_api
 from app.web.api import grads, health, lab, mc, presets, qr, trace
 from app.web.cache import BodyCache
 from app.web.compute import Abandoned, FairQueue, Overloaded
@@ -25,7 +26,7 @@ from app.web.gzip import GzipResponses
 from app.web.head import HeadAsGet
 from app.web.hosts import TrustedHosts
 from app.web.limits import QueryLimits
-from app.web.pages import assets, classroom, explorer, train
+from app.web.pages import assets, classroom, explorer, from_code, train
 from app.web.security import SecurityHeaders
 from app.web.static_files import STORE, StaticRoute
 
@@ -75,7 +76,8 @@ def create_app() -> FastAPI:
     app.add_exception_handler(StateError, state_error_handler)
     app.add_exception_handler(Overloaded, overloaded_handler)
     app.add_exception_handler(Abandoned, abandoned_handler)
-    for module in (trace, mc, grads, lab, presets, health, explorer, train, assets, classroom, qr):
+    routes = (trace, mc, grads, lab, presets, health, from_code_api, explorer, from_code, train, assets, classroom, qr)
+    for module in routes:
         app.include_router(module.router)
     app.router.routes.insert(0, StaticRoute(STORE))  # /static/<build>/...: from memory, first (it matches nothing else)
     app.add_middleware(GzipResponses, settings=get_settings())

@@ -278,3 +278,60 @@ class PresetsModel(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     version: str
+
+
+class CodeNote(BaseModel):
+    line: int = Field(ge=0, description="The line of the pasted code (1-based); 0: the code or the model as a whole.")
+    message: str = Field(description="What was mapped with a choice or a change (a clamp, a default) to see.")
+
+
+class CodeReason(BaseModel):
+    line: int = Field(ge=0, description="The line of the pasted code (1-based); 0: the code as a whole.")
+    code: str = Field(description="That line's text (empty for the code as a whole).")
+    message: str = Field(description="Why the lab cannot show it, in a sentence a student understands.")
+
+
+class CodeMapped(BaseModel):
+    line: int = Field(ge=0, description="A line of the pasted code that set fields of the model.")
+    code: str = Field(description="That line's text.")
+    fields: dict[str, Any] = Field(description='What it set, e.g. {"vocab": 64, "emb": 64}.')
+
+
+class ModelReadModel(BaseModel):
+    role: Literal["A", "B"] = Field(description="A: the page's model; B: the one compared (of two, the first written).")
+    framework: str = Field(description="The preset it is read as (app/engine/semantics.py).")
+    # as read (before the state's clamps): null where the code does not state a number the lab reads
+    vocab: int | None
+    emb: int | None
+    length: int | None
+    emb_dropout: float | None
+    emb_mode: str | None
+    dropout: float | None
+    recurrent_dropout: float | None
+    layers: int | None
+    units: int | None
+    out_dropout: float | None
+    first_line: int
+    last_line: int
+    mapping: list[CodeMapped]
+    notes: list[CodeNote]
+    reasons: list[CodeReason]
+
+
+class CodeAlternative(BaseModel):
+    preset: str = Field(description="Another version of the framework the code may be written for.")
+    title: str
+    link: str = Field(description="The same models read as that version: the canonical link to open.")
+
+
+class FromCodeModel(BaseModel):
+    ok: bool = Field(description="Whether the code opens a state (link is set) or not (reasons say why).")
+    link: str | None = Field(description="The canonical link to open (a compare link with two models), else null.")
+    a: str | None = Field(description="Model A's canonical state.")
+    b: str | None = Field(description="Model B's canonical state (two models that differ), else null.")
+    models: list[ModelReadModel] = Field(description="The models read, in the order written, each with its role.")
+    notes: list[CodeNote]
+    reasons: list[CodeReason] = Field(description="Why no state opens, line by line (empty when ok).")
+    alternatives: list[CodeAlternative] = Field(
+        [], description="Keras code that names no version: the links of the other Keras versions' readings."
+    )

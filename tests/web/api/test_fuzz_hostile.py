@@ -14,8 +14,8 @@ from app.core.problems import LISTED, MAX_BODY
 from app.link.state import FIELDS
 
 ROUTES = ["/api/trace", "/api/mc", "/api/grads", "/api/weights", "/api/state", "/api/code", "/healthz", "/", "/embed",
-          "/train", "/lessons/seed-question/2"]  # fmt: skip
-NAMES = [f.name for f in FIELDS] + ["samples", "label", "view", "present", "vs.seed", "vs.preset", "configs", "x"]
+          "/train", "/lessons/seed-question/2", "/api/from-code", "/from-code"]  # fmt: skip
+NAMES = [f.name for f in FIELDS] + ["samples", "label", "view", "present", "vs.seed", "vs.preset", "configs", "x", "code"]
 VALUES = st.one_of(
     st.sampled_from(["0", "1", "0.5", "-1", "1e308", "nan", "inf", "keras3", "random", "2", "1000", "256", ""]),
     st.text(min_size=0, max_size=30),
@@ -35,7 +35,9 @@ def test_hostile_queries_get_bounded_answers(raw_query, route, pairs):
     status, headers, body = raw_query(route, pairs)
     assert status in (200, 400, 404, 422, 503), (status, route, body[:300])
     assert "content-security-policy" in headers and headers.get("x-content-type-options") == "nosniff"
-    if status == 422:
+    if status == 422 and headers["content-type"].startswith("text/html"):  # /from-code's reasons, the code kept
+        assert route == "/from-code" and len(body) <= 256_000, (route, len(body))
+    elif status == 422:
         assert len(body) <= MAX_BODY, len(body)
         problems = json.loads(body)
         assert problems["problems"] and len(problems["problems"]) <= LISTED and problems["more"] >= 0

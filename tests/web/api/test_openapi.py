@@ -9,7 +9,7 @@ STATE_ROUTES = ["/api/trace", "/api/weights", "/api/state", "/api/mc", "/api/cod
 
 def test_every_endpoint_is_listed(client):
     spec = client.get("/openapi.json").json()
-    assert set(spec["paths"]) == {*STATE_ROUTES, "/api/train", "/api/qr", "/api/presets", "/healthz"}
+    assert set(spec["paths"]) == {*STATE_ROUTES, "/api/train", "/api/qr", "/api/presets", "/api/from-code", "/healthz"}
     train = spec["paths"]["/api/train"]["get"]
     assert "text/event-stream" in train["responses"]["200"]["content"] and "429" in train["responses"]
     names = {p["name"] for p in train["parameters"]}
