@@ -71,6 +71,18 @@ EMB_ARGS = ("num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_
 LINEAR_ARGS = ("in_features", "out_features", "bias")
 IGNORED_KW = {"device", "dtype", "inplace", "_weight", "_freeze"}
 WEIGHT_DROP = re.compile(r"weight_?drop|weight_norm|spectral_norm|parametriz|drop_?connect", re.IGNORECASE)
+REPARAMETRISED = re.compile(r"weight_norm|spectral_norm|parametriz", re.IGNORECASE)
+
+
+def _weights_wrapped(name: str) -> str:
+    """Why a wrapper of the LSTM's weights cannot be read: weight drop (AWD-LSTM) or a reparametrisation."""
+    if REPARAMETRISED.search(name):
+        return (f"{name}: the LSTM's weights are reparametrised (weight or spectral normalisation), which drops "
+                "nothing but changes every gate; the lab's LSTM has plain weights.")  # fmt: skip
+    return (f"{name}: weight drop on the LSTM's weights (AWD-LSTM) is preset awd, which nn.LSTM does not have: "
+            "the lab cannot read it from this code.")  # fmt: skip
+
+
 WORD_DROP = re.compile(r"embed\w*_?drop|word_?drop|drop_?word", re.IGNORECASE)
 PASS_METHODS = {"contiguous", "clone", "float", "double", "half", "to", "detach", "cpu", "cuda", "type_as"}
 PACK = {"pack_padded_sequence", "pack_sequence"}
@@ -448,8 +460,7 @@ class _Model:
                 else:
                     decl.children.append(Decl(key, "custom", _src(arg, self.lines), line, call))
         elif kind is None and WEIGHT_DROP.search(name):
-            self.reason(line, f"{name}: weight drop on the LSTM's weights (AWD-LSTM) is preset awd, which "
-                        "nn.LSTM does not have: the lab cannot read it from this code.")  # fmt: skip
+            self.reason(line, _weights_wrapped(name))
         return decl
 
     def read_lstm(self, call: ast.Call) -> Lstm:
@@ -493,8 +504,7 @@ class _Model:
         name = _src(node.func, self.lines)
         line = node.lineno
         if WEIGHT_DROP.search(name):
-            self.reason(line, f"{name}: weight drop on the LSTM's weights (AWD-LSTM) is preset awd, which "
-                          "nn.LSTM does not have: the lab cannot read it from this code.")  # fmt: skip
+            self.reason(line, _weights_wrapped(name))
         elif WORD_DROP.search(name) or (decl.kind.startswith("Embedding") and "drop" in name.lower()):
             self.reason(line, f"{name}(): dropping whole word types (rows of the embedding) is embedding "
                           "dropout mode word (Gal, AWD-LSTM), which no built-in PyTorch module does and this "

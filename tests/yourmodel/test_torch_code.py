@@ -312,7 +312,7 @@ UNSUPPORTED = [  # (code, line, words in the message), lines counted in model()'
     (
         model(BASIC + "self.lstm = nn.utils.weight_norm(self.lstm, 'weight_hh_l0')", BASIC_FORWARD),
         11,
-        ("weight drop", "awd"),
+        ("normalisation", "plain weights"),
     ),
     (
         PY

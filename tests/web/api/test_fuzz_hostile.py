@@ -15,7 +15,8 @@ from app.link.state import FIELDS
 
 ROUTES = ["/api/trace", "/api/mc", "/api/grads", "/api/weights", "/api/state", "/api/code", "/healthz", "/", "/embed",
           "/train", "/lessons/seed-question/2", "/api/from-code", "/from-code"]  # fmt: skip
-NAMES = [f.name for f in FIELDS] + ["samples", "label", "view", "present", "vs.seed", "vs.preset", "configs", "x", "code"]
+NAMES = [f.name for f in FIELDS] + ["samples", "label", "view", "present", "vs.seed", "vs.preset", "configs", "x"]
+NAMES += ["code"]  # /from-code's
 VALUES = st.one_of(
     st.sampled_from(["0", "1", "0.5", "-1", "1e308", "nan", "inf", "keras3", "random", "2", "1000", "256", ""]),
     st.text(min_size=0, max_size=30),

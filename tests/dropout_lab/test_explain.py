@@ -15,7 +15,7 @@ from app.link import compare
 from app.link.state import parse
 from dropout_lab import explain, notebook_html
 from dropout_lab.inputs import query_of
-from tests.notebook.page_trace import load
+from tests.dropout_lab.page_trace import load
 from tests.yourmodel.cases import SEED as SEED_CODE  # the forum post's two models, as pasted
 
 SEED_LINK = "len=498&v=3&vs.emb_dropout=0"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dropout_lab import explain
-from tests.notebook.page_trace import cell_masks, load
+from tests.dropout_lab.page_trace import cell_masks, load
 
 NS = "{http://www.w3.org/2000/svg}"
 SEED = "len=498"  # the seed's second model: Dropout(0.25), then LSTM(100, dropout=0.5, recurrent_dropout=0.5)

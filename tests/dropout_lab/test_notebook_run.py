@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 from plotly.offline import get_plotlyjs
 
 from dropout_lab.notebook_html import ascii_html
-from tests.notebook.page_trace import load
+from tests.dropout_lab.page_trace import load
 from tests.yourmodel.cases import SEED
 
 # Loaded by the kernel at start-up (PYTHONPATH): any connection beyond this machine fails.

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from app.core.encoding import decode
 from dropout_lab import explain
-from tests.notebook.page_trace import GATE_KEYS, load
+from tests.dropout_lab.page_trace import GATE_KEYS, load
 
 SEED_COMPARE = "len=498&vs.emb_dropout=0"  # the seed's question: A with Dropout(0.25), B without
 
