@@ -99,31 +99,47 @@ class Explanation:
         out = [(str(r), getattr(r, "code", "").strip()) for r in self.given.reasons]
         return out + [(p.message, f"{p.field}={p.value}" if p.field else "") for p in self.given.problems]
 
+    @property
+    def models(self) -> list[dict]:
+        """The models read from code or a built model, A first, as the page's "Read from your code"
+        panel shows them: role, first_line, last_line, framework and its title, mapping (line, code,
+        fields); empty for a link."""
+        return self.given.models
+
+    def _read_html(self) -> str:
+        """What was read: the page's panel for code or a built model; a link's notes, if any."""
+        notes = [str(n) for n in self.notes]
+        if not self.given.models:
+            return notebook_html.items_html("Notes", notes, "notes")
+        title = "Read from your code" if self.given.kind == "code" else "Read from your model"
+        return notebook_html.read_panel_html(title, self.given.models, notes, self.alternatives())
+
+    def _link_html(self) -> str:
+        """The explorer's link, with A's (and B's) query in small print: the panel says which is which."""
+        queries = [("A: " if self.b is not None else "", self.a.state.canonical())] if self.a is not None else []
+        if self.b is not None:
+            queries.append(("B: ", self.b.state.canonical()))
+        small = " \u00b7 ".join(f"{who}<code>{escape(q)}</code>" for who, q in queries)
+        return (
+            f'<p><a href="{escape(self.link() or "")}">Open in the explorer</a> (with <code>dropout-lab serve</code> '
+            f'running)<br><small class="queries" style="color: #5b6577">{small}</small></p>'
+        )
+
     def _repr_html_(self) -> str:
-        notes = notebook_html.items_html("Read from your model", [str(n) for n in self.notes], "notes")
         if self.a is None:
             title = "The lab cannot open this model" if self.given.kind != "link" else "This link has problems"
+            notes = notebook_html.items_html("Notes", [str(n) for n in self.notes], "notes")
             return notebook_html.page(f"<h3>{escape(title)}</h3>", notebook_html.reasons_html(self._reasons()), notes)
         heading = "The answer, for model A below" if self.b is not None else "The answer, for the model below"
-        models = f"<p>{'A: ' if self.b else ''}<code>{escape(self.a.state.canonical())}</code>"
-        if self.b is not None:
-            models += f"<br>B: <code>{escape(self.b.state.canonical())}</code>"
-        models += (
-            f'<br><a href="{escape(self.link() or "")}">Open in the explorer</a> (with <code>dropout-lab serve</code> '
-            "running)</p>"
-        )
-        if others := self.alternatives():
-            links = "; ".join(f'<a href="{escape(url)}">{escape(title)}</a>' for title, url in others.items())
-            models += f"<p>Written for another version? Open it as {links}.</p>"
         cells = "".join(
             f'<div style="flex: 1 1 600px; min-width: 0; max-width: 780px">{svg}</div>'
             for svg in (self.cell_svg(), self.cell_svg(model="B") if self.b is not None else None)
             if svg
         )
         return notebook_html.page(
+            self._read_html(),  # above the answer, as on the page the code opens
             notebook_html.verdict_html(self.a.plan["verdict"], heading),
-            models,
-            notes,
+            self._link_html(),
             f'<div class="cells" style="display: flex; flex-wrap: wrap; gap: 8px">{cells}</div>',
             scripts=notebook_html.figures_html(self.figures(), notebook_html.take_plotlyjs()),
         )
@@ -132,7 +148,11 @@ class Explanation:
         if self.a is None:
             lines = [why + (f"\n    {code}" if code else "") for why, code in self._reasons()]
             return "\n".join(["Explanation: cannot open this model", *lines])
-        return f"Explanation({self.query!r})\n{self.verdict}"
+        read = [
+            (f"{m['role']}: " if len(self.models) > 1 else "") + f"{notebook_html.lines_of(m)}, {m['title']}"
+            for m in self.models
+        ]
+        return "\n".join([f"Explanation({self.query!r})", *read, self.verdict])
 
 
 def explain(x: object, *, seed: int | None = None, phase: str | None = None) -> Explanation:

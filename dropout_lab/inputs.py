@@ -6,7 +6,8 @@ is code, read by app.yourmodel (never run): code has lines, or names that are no
 (``units = 100`` names "units "). A link goes through the explorer's own parser
 (app/link/state.py, app/link/compare.py), so it means here exactly what it means on the page;
 code and built models go through ``read_code`` / ``read_model``, whose reasons and notes are kept
-as the reading gave them (line-numbered).
+as the reading gave them (line-numbered), and whose models are kept as the page's "Read from your
+code" panel shows them (``read_models``): which lines are A and which B, and what each line set.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from app.core.problems import Problem, StateError
+from app.engine.semantics import PRESETS
 from app.link import compare
 from app.link.state import FIELD, State, parse
 
@@ -33,7 +35,8 @@ URL = re.compile(r"^(?:https?://|/|\?)[^\r\n]*$")  # one line: a link's text may
 class Given:
     """The states of what was given: A and B (compare mode), or none with the reasons why.
     ``kind``: "link", "code", "model" or "state"; ``reasons``: the reading's (app/yourmodel/read.py
-    Reason, line-numbered); ``problems``: a link's (app/core/problems.py); ``notes``: the reading's."""
+    Reason, line-numbered); ``problems``: a link's (app/core/problems.py); ``notes``: the reading's;
+    ``models``: the reading's models as its panel shows them (``read_models``), none for a link."""
 
     kind: str
     a: State | None = None
@@ -42,6 +45,7 @@ class Given:
     reasons: list = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     alternatives: dict = field(default_factory=dict)  # Keras code under the other Keras: {preset: (title, query)}
+    models: list[dict] = field(default_factory=list)
 
 
 def query_of(text: str) -> str | None:
@@ -73,11 +77,22 @@ def from_link(query: str) -> Given:
     return Given("link", a, b)
 
 
+def read_models(reading: Reading) -> list[dict]:
+    """Each model of ``reading`` as the page's panel shows it (app/web/pages/from_code.py read_panel,
+    not imported: that is the web app's): ``Reading.as_dict()``'s model (role, first_line, last_line,
+    mapping...) with its framework's title, A first. The roles are the reading's own, not guessed here."""
+    models = [{**m, "title": PRESETS[m["framework"]].title} for m in reading.as_dict()["models"]]
+    return sorted(models, key=lambda m: m["role"])
+
+
 def from_reading(kind: str, reading: Reading) -> Given:
-    """A ``Reading`` of app.yourmodel (state.py): its states, or its reasons."""
+    """A ``Reading`` of app.yourmodel (state.py): its states, or its reasons; its models and notes either way."""
+    notes = sorted(reading.notes, key=lambda n: n.line)  # in the order of the code, as the page's panel
     if not reading.ok:
-        return Given(kind, notes=list(reading.notes), reasons=list(reading.reasons))
-    return Given(kind, reading.a, reading.b, list(reading.notes), list(reading.reasons), [], reading.alternatives)
+        return Given(kind, notes=notes, reasons=list(reading.reasons), models=read_models(reading))
+    return Given(
+        kind, reading.a, reading.b, notes, list(reading.reasons), [], reading.alternatives, read_models(reading)
+    )
 
 
 def read_given(x: object) -> Given:
@@ -110,5 +125,6 @@ def overridden(g: Given, seed: int | None, phase: str | None) -> Given:
         a = apply(g.a)
         b = apply(g.b) if g.b is not None else None
     except StateError as err:
-        return Given(g.kind, notes=g.notes, problems=list(err.problems))
-    return Given(g.kind, a, b, g.notes, g.reasons, g.problems)  # no alternatives: their links hold the read seed
+        return Given(g.kind, notes=g.notes, problems=list(err.problems), models=g.models)
+    # no alternatives: their links hold the read seed; the models keep their lines (the code is the same)
+    return Given(g.kind, a, b, g.notes, g.reasons, g.problems, models=g.models)

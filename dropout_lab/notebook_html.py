@@ -69,6 +69,55 @@ def items_html(title: str, items: list[str], cls: str) -> str:
     return f'<div class="{cls}"><h4>{escape(title)}</h4><ul>{lis}</ul></div>'
 
 
+ROLE_COLOURS = {"A": "#0b3d91", "B": "#6a3d9a"}  # the page's .who and .who-b (static/css/base.css)
+
+
+def role_html(role: str) -> str:
+    """A model's role as the page's strips and panel draw it: a round badge, A blue, B purple."""
+    style = (
+        f"display: inline-block; min-width: 1.6em; line-height: 1.6em; border-radius: 50%; text-align: center; "
+        f"font-weight: 700; color: #fff; background: {ROLE_COLOURS.get(role, '#0b3d91')}"
+    )
+    return f'<span class="who" style="{style}" aria-label="Model {escape(role)}">{escape(role)}</span>'
+
+
+def lines_of(model: dict) -> str:
+    """Where a model is in the code ("lines 7-11"); a built model has no lines (0)."""
+    first, last = model["first_line"], model["last_line"]
+    if not first:
+        return "the built model"
+    return f"line {first}" if last in (0, first) else f"lines {first}\u2013{last}"
+
+
+def read_panel_html(title: str, models: list[dict], notes: list[str], others: dict[str, str]) -> str:
+    """The page's "Read from your code" panel (templates/_your_model.html read_panel): each model
+    with its role (with two), its lines and framework, what each line set; then the notes and the
+    links of the code read as another Keras (``others``: {title: URL})."""
+    parts = []
+    for m in models:
+        who = role_html(m["role"]) + " " if len(models) > 1 else ""
+        lis = "".join(
+            "<li>"
+            + (f'<span style="color: #5b6577">line {x["line"]}</span> ' if x["line"] else "")
+            + f"<code>{escape(x['code'])}</code> <strong>\u2192 "
+            + ", ".join(f"{escape(str(k))} = {escape(str(v))}" for k, v in x["fields"].items())
+            + "</strong></li>"
+            for x in m["mapping"]
+        )
+        label = f"model {m['role']}" if len(models) > 1 else "the model"
+        parts.append(
+            f'<div class="read-model" data-role="{escape(m["role"])}"><h4>{who}'
+            f"<span>{escape(lines_of(m))} \u00b7 {escape(m['title'])}</span></h4>"
+            f'<ul class="read-lines" aria-label="What each line of {escape(label)} set">{lis}</ul></div>'
+        )
+    if notes:
+        parts.append(items_html("Notes", notes, "notes"))
+    if others:
+        links = "; ".join(f'<a href="{escape(url)}">{escape(t)}</a>' for t, url in others.items())
+        parts.append(f'<p class="read-others">Written for another version? Open it as {links}.</p>')
+    return f'<section class="read-panel"><h3>{escape(title)}</h3>{"".join(parts)}</section>'
+
+
 def ascii_html(html: str) -> str:
     """Non-ASCII characters as character references: right whatever charset the page declares
     (not for scripts, where a reference is not decoded)."""

@@ -361,8 +361,8 @@ CAVEATS = {
         "cell's masks afresh at every step; preset tfkeras2-fit.)"
     },
     "pytorch": {
-        "where": "(nn.LSTM's dropout is an ordinary Dropout on each layer's output but the last: with one "
-        "layer it drops nothing, and PyTorch warns.)"
+        "where": "(nn.LSTM's dropout is an ordinary Dropout on each layer's output but the last: were there a "
+        "single layer, it would drop nothing, and PyTorch warns when it is set then.)"
     },
 }
 TRAINING_FALSE = (

@@ -277,9 +277,11 @@ def difference(now: Facts, trained: str = "") -> str:
     p, p0 = num(now.probability), num(now.probability_without_dropout)
     if now.differs_from_no_dropout:
         then = trained or "the training lab trains the seed's two models over paired seeds"
+        dh = num(now.max_abs_dh)
+        moved = f"h moves by up to {dh} and p is" if dh != "0" else "h is that of the model without dropout, but p is"
         return (
-            f"Will it make any difference? To this pass, yes: h moves by up to {num(now.max_abs_dh)} and p is {p} "
-            f"instead of {p0} without dropout. Whether it helps the model generalise is for training: {then}."
+            f"Will it make any difference? To this pass, yes: {moved} {p} instead of {p0} without dropout. "
+            f"Whether it helps the model generalise is for training: {then}."
         )
     then = f": {trained}" if trained else ""
     return (

@@ -243,6 +243,7 @@ def answer() -> str:
     c = done_of("seed")["comparisons"][0]
     lo, hi = c["interval"]
     return (
-        f"in the training lab, {c['seeds']} paired seeds give {points(c['difference'])} with the extra Dropout "
-        f"(95% interval {100 * lo:+.1f} to {100 * hi:+.1f}): {SAID[c['verdict']]}"
+        f"in the training lab, on the seed's two models (the toy task), {c['seeds']} paired seeds give "
+        f"{points(c['difference'])} with the extra Dropout after the Embedding (95% interval {100 * lo:+.1f} to "
+        f"{100 * hi:+.1f}): {SAID[c['verdict']]}"
     )

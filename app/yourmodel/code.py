@@ -27,7 +27,7 @@ PROMPT = re.compile(r"^(?:>>> ?|\.\.\. ?|In \[\d+\]: ?)", re.MULTILINE)
 TYPOGRAPHY = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u00a0": " ", "\u2212": "-"})
 TORCH = re.compile(r"^\s*(?:import|from)\s+torch\b|\bnn\.(?:LSTM|Module|Embedding)\b", re.MULTILINE)
 KERAS = re.compile(
-    r"^\s*(?:import|from)\s+(?:keras|tensorflow|tf_keras)\b|\b(?:Sequential|Model)\s*\(|(?<![\w.])LSTM\s*\(",
+    r"^\s*(?:import|from)\s+(?:keras|tensorflow|tf_keras)\b|(?<!nn\.)\b(?:Sequential|Model)\s*\(|(?<![\w.])LSTM\s*\(",
     re.MULTILINE,
 )
 

@@ -64,7 +64,7 @@ LSTM_FLAGS = {  # config key -> (value the lab models, why another value cannot 
 
 
 def read_object(obj: object) -> CodeRead:
-    """The reading of a built model, or of a list of two (the last one is A, as in pasted code)."""
+    """The reading of a built model, or of a list of two (A and B chosen as for pasted code: app/yourmodel/state.py)."""
     if isinstance(obj, list | tuple):
         out = CodeRead()
         for one in obj:

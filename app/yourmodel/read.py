@@ -92,6 +92,9 @@ class ModelRead:
     mapping: list[Mapped] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
+    # Readings this model would not have under another framework: {preset: why} (Keras's unroll=True
+    # is modelled under Keras 3, not under tf.keras 2): no link is offered for those.
+    not_for: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         keys = ("framework", "vocab", "emb", "length", "emb_dropout", "emb_mode", "dropout", "recurrent_dropout")

@@ -5,9 +5,11 @@ objects.py) onto the state's fields, through the state's own parser (app/link/st
 what opens is a state like any link's, checked by every rule a link is. Where the model says
 more than the lab can show, the number is clamped to the state's bound with a visible note,
 never silently; what the model does not say takes the state's default, with a note where it is
-a size. With two models the LAST one is A and the first is B (the model it is compared with):
-the forum question pastes the model it has, then the one with the extra Dropout it asks about,
-so the seed's two models open exactly the seed's compare link, ``len=498&v=3&vs.emb_dropout=0``.
+a size. With two models, A is the one with more dropout layers and arguments (the model a
+"does adding it make a difference?" question asks about), B the other; with as many, the last
+one pasted is A (the forum question pastes the model it has, then the one it asks about). The
+page's answer is A's, and B - A shows what the change does. Either way the seed's two models
+open exactly the seed's compare link, ``len=498&v=3&vs.emb_dropout=0``.
 """
 
 from __future__ import annotations
@@ -78,6 +80,11 @@ class Reading:
         }
 
 
+def _dropouts(m: ModelRead) -> int:
+    """How many of the model's dropouts are on (a rate not known from the code counts as on)."""
+    return sum(rate != 0 for rate in (m.emb_dropout, m.dropout, m.recurrent_dropout, m.out_dropout))
+
+
 def _line_of(m: ModelRead, name: str) -> int:
     """The line that set the state field ``name`` (0: the model as a whole)."""
     return next((x.line for x in m.mapping if name in x.fields), 0)
@@ -129,7 +136,8 @@ def _values(m: ModelRead, notes: list[Note]) -> dict[str, object]:
             Note(
                 0,
                 f"the lab's trained weights are for {have}; this model's shape opens with random weights "
-                "(Keras initialisation, weights=random). The masks are the same either way; the gate values differ.",
+                "(weights=random, initialised as Keras does). The masks are the same either way; the gate values "
+                "differ.",
             )
         )
     steps = int(values.get("len", 0)) or len(DEFAULT.token_ids())
@@ -183,7 +191,10 @@ def to_reading(read: CodeRead, others: bool = True) -> Reading:
             )
         )
         models = models[:MODELS_MAX]
-    roles = ["A"] if len(models) == 1 else ["B", "A"][: len(models)]
+    if len(models) < 2:
+        roles = ["A"] * len(models)
+    else:
+        roles = ["A", "B"] if _dropouts(models[0]) > _dropouts(models[1]) else ["B", "A"]
     states: list[State | None] = []
     for m in models:
         notes += m.notes
@@ -192,8 +203,8 @@ def to_reading(read: CodeRead, others: bool = True) -> Reading:
     reading = Reading(models=models, roles=roles, notes=notes, reasons=reasons)
     if reasons or not states or any(s is None for s in states):
         return reading
-    a = states[-1]
-    b = states[0] if len(states) == 2 else None
+    a = states[roles.index("A")]
+    b = states[roles.index("B")] if len(states) == 2 else None
     if b is not None and b == a:
         notes.append(Note(0, "the two models are the same model for the lab: it opens one."))
         b = None
@@ -208,7 +219,7 @@ def _alternatives(models: list[ModelRead], preset: str) -> dict[str, tuple[str, 
     """The link of the same models under each other Keras (those it opens: no reason)."""
     out = {}
     for other, title in KERAS.items():
-        if other == preset:
+        if other == preset or any(other in m.not_for for m in models):
             continue
         reading = to_reading(
             CodeRead([replace(m, framework=other, notes=[], reasons=[]) for m in models]), others=False

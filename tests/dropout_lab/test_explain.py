@@ -85,7 +85,7 @@ def test_the_seed_code_opens_the_seed_link():
     assert e.verdict == explain(SEED_LINK).verdict
     assert any("Keras" in str(n) for n in e.notes)  # the reading's notes are kept
     html = e._repr_html_()
-    assert "Read from your model" in html
+    assert "<h3>Read from your code</h3>" in html
 
 
 def test_code_the_lab_cannot_show_gives_its_reasons_by_line():
@@ -164,3 +164,78 @@ def test_keras_code_offers_its_other_readings_as_links():
         'href="http://127.0.0.1:8000/?len=498&amp;preset=tfkeras2-fit&amp;v=3&amp;vs.emb_dropout=0"' in e._repr_html_()
     )
     assert explain(SEED, seed=4).alternatives() == {}
+
+
+def read_models_in(html: str) -> dict[str, str]:
+    """The panel's model blocks of the output, {role: its HTML}, in the order shown."""
+    return dict(re.findall(r'<div class="read-model" data-role="(\w)">(.*?)</div>', html))
+
+
+def shown(text: str) -> str:
+    return notebook_html.ascii_html(escape(text))
+
+
+def test_the_output_says_which_lines_are_a_and_b(fresh_session):
+    from app.engine.semantics import PRESETS
+    from app.yourmodel import read_code
+
+    body = read_code(SEED_CODE).as_dict()
+    html = explain(SEED_CODE)._repr_html_()
+    blocks = read_models_in(html)
+    assert list(blocks) == ["A", "B"]  # A first, as the page's panel
+    for m in body["models"]:
+        block = blocks[m["role"]]
+        assert 'aria-label="Model ' + m["role"] + '"' in block  # its role badge
+        head = f"lines {m['first_line']}\u2013{m['last_line']} \u00b7 {PRESETS[m['framework']].title}"
+        assert shown(head) in block
+        for x in m["mapping"]:
+            fields = ", ".join(f"{k} = {v}" for k, v in x["fields"].items())
+            assert f"line {x['line']}</span> <code>{shown(x['code'])}</code> <strong>{shown(chr(0x2192))} " in block
+            assert shown(fields) in block
+    # the seed's A is the model with the extra Dropout, pasted second (lines 7-11)
+    assert shown("lines 7\u201311") in blocks["A"] and "Dropout(0.25)" in blocks["A"]
+    assert shown("lines 1\u20134") in blocks["B"] and "Dropout(" not in blocks["B"]
+    panel = html[html.index('<section class="read-panel">') : html.index("</section>")]
+    assert "<h3>Read from your code</h3>" in panel
+    notes, others = panel.index("<h4>Notes</h4>"), panel.index("Written for another version?")
+    assert panel.index('data-role="B"') < notes < others  # the models, then the notes, then the other Keras
+    assert all(shown(n["message"]) in panel[notes:others] for n in body["notes"])
+    assert html.index("</section>") < html.index("The answer, for model A below")  # above the answer, as on the page
+    # the raw queries stay, small, under the explorer's link
+    small = re.search(r'<small class="queries"[^>]*>(.*?)</small>', html).group(1)
+    assert small == f"A: <code>{shown(body['a'])}</code> &#183; B: <code>{shown(body['b'])}</code>"
+    assert repr(explain(SEED_CODE)).splitlines()[1:3] == [
+        "A: lines 7\u201311, Keras 3 (3.8 and later)",
+        "B: lines 1\u20134, Keras 3 (3.8 and later)",
+    ]
+
+
+def test_one_model_has_no_role_and_a_link_no_panel(fresh_session):
+    from app.yourmodel import read_code
+    from tests.yourmodel.cases import SEED_SECOND
+
+    html = explain(SEED_SECOND)._repr_html_()
+    blocks = read_models_in(html)
+    assert list(blocks) == ["A"] and 'class="who"' not in html
+    m = read_code(SEED_SECOND).as_dict()["models"][0]
+    head = f"lines {m['first_line']}\u2013{m['last_line']} \u00b7 Keras 3 (3.8 and later)"
+    assert blocks["A"].startswith(f"<h4><span>{shown(head)}</span></h4>")  # no badge before the lines
+    assert 'aria-label="What each line of the model set"' in blocks["A"]
+    link = explain(SEED_LINK)._repr_html_()
+    assert 'class="read-panel"' not in link and "A: <code>len=498&amp;v=3</code>" in link
+
+
+def test_a_built_model_shows_its_layers_without_lines(fresh_session):
+    import torch
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = torch.nn.Embedding(64, 64)
+            self.lstm = torch.nn.LSTM(64, 100, num_layers=2, dropout=0.3, batch_first=True)
+
+    e = explain(Net())
+    html = e._repr_html_()
+    block = read_models_in(html)["A"]
+    assert "<h3>Read from your model</h3>" in html and shown("the built model \u00b7 PyTorch") in block
+    assert "line 0" not in block and all(shown(x["code"]) in block for x in e.models[0]["mapping"])

@@ -115,6 +115,7 @@ def test_notebook(tmp_path, monkeypatch):
     assert ascii_html(escape(answer)) in seed and "The answer, for model A below" in seed
     assert ascii_html(escape(load("len=498&seed=3")["plan"]["verdict"]["answer"])) in second
     assert 'href="http://127.0.0.1:8000/?len=498&amp;v=3&amp;vs.emb_dropout=0"' in seed
+    assert "<h3>Read from your code</h3>" in seed and 'data-role="A"' in seed  # which pasted lines are A and B
     for html in (seed, second):
         ours = html.replace(js, "")
         assert not re.search(r"<script[^>]*\bsrc=|cdn\.|jsdelivr|unpkg|cdnjs", ours, re.IGNORECASE)

@@ -312,6 +312,14 @@ def check_verdict(plan: dict, now: dict, train: dict) -> list[str]:
         want = (num(now["max_abs_dh"]), num(now["probability"]), num(now["probability_without_dropout"]))
         if got != want:
             bad.append(f"difference numbers {got} != {want}")
+    elif "yes: h is that of the model without dropout, but p is" in diff:
+        if not now["differs_from_no_dropout"] or num(now["max_abs_dh"]) != "0":
+            bad.append(f"difference: says h is unchanged and p is not: {diff!r}")
+        m = re.search(r"but p is ([\d.e+-]+) instead of ([\d.e+-]+) without dropout", diff)
+        got = m.groups() if m else None
+        want = (num(now["probability"]), num(now["probability_without_dropout"]))
+        if got != want:
+            bad.append(f"difference numbers {got} != {want}")
     elif "Not to what the model computes" in diff:
         if now["differs_from_no_dropout"]:
             bad.append(f"difference: says nothing differs: {diff!r}")

@@ -65,3 +65,9 @@ def test_every_mask_is_described_in_words_from_one_place():
     assert plan["masks"]["embedding"]["words"] == "a mask per element, fresh at every step"
     assert plan["masks"]["output"]["words"] == "a mask per element, once per forward pass"
     assert plan_json(parse("preset=pytorch&recurrent_dropout=0"))["masks"]["input"]["words"] == "none"
+
+
+def test_only_an_output_dropout_says_h_is_unchanged_and_p_is_not():
+    v = verdict("preset=pytorch&emb_dropout=0&dropout=0&recurrent_dropout=0&out_dropout=0.3")
+    assert "To this pass, yes: h is that of the model without dropout, but p is" in v["difference"]
+    assert "h moves by up to 0 " not in v["difference"]

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core.problems import LISTED, MAX_BODY
+from app.web.pages.from_code import short_code
 from app.web.schemas import ErrorBody, FromCodeModel
 from app.yourmodel.code import MAX_CODE
 from tests.web.pages.test_explorer import Page
@@ -176,6 +177,9 @@ def test_the_page_opens_the_explorer_on_the_reading_with_what_each_line_set(clie
     assert "from-code-panel" in page.ids and "Read from your code" in r.text
     panel = r.text[r.text.index('id="from-code-panel"') : r.text.index("</section>", r.text.index("from-code-panel"))]
     assert "line 9" in panel and "emb_dropout = 0.25" in panel and panel.index(">A<") < panel.index(">B<")
+    # each line's code, and the short form a phone shows instead (static/css/base.css .read-short)
+    assert '<code class="read-code">model.add(Dropout(0.25))</code><code class="read-short">Dropout(…)</code>' in panel
+    assert panel.count('class="read-short"') == panel.count('class="read-code"') == panel.count('class="read-line"')
     # the code stays in the box, to change and open again
     assert textarea(r.text) == SEED_CODE
 
@@ -196,6 +200,21 @@ def test_code_that_does_not_read_gets_a_422_page_of_reasons_with_the_code_kept(c
     shown = [int(n) for n in re.findall(r"<strong>Line (\d+)</strong>", r.text)]
     assert shown == sorted(shown)  # in the order of the code
     assert "<b>&</b>" not in r.text and textarea(r.text) == code  # escaped, and exactly the code pasted
+    # what else was read, under a heading that says so
+    notes = r.text[r.text.index('id="code-notes-title"') :]
+    assert notes.startswith('id="code-notes-title">Notes on what could be read</h2>') and "No import names" in notes
+    assert "Also read" not in r.text
+
+
+def test_the_reasons_page_loads_the_script_that_applies_larger_text(client):
+    """#big=1 never reaches the server: the page's script applies it (static/js/pages/from-code.js)."""
+    for r in (client.get("/from-code", params={"code": GRU_CODE}), client.get("/from-code")):
+        page = Page(r.text)
+        (entry,) = {u for u in page.urls if u.split("?")[0].endswith("/js/pages/from-code.js")}  # script, preload
+        assert f'<script type="module" src="{entry}">' in r.text and "your-model-code" in page.ids
+        script = client.get(entry)
+        assert script.status_code == 200 and "applyBigText()" in script.text
+        assert any(u.split("?")[0].endswith("/js/your-model.js") for u in page.urls)  # preloaded
 
 
 def test_the_pages_own_parameter_problems_are_listed_too(client):
@@ -217,7 +236,10 @@ def test_the_explorer_has_the_box_a_get_form_to_the_page(client):
     assert re.search(r'<form class="your-model-form" method="get" action="/from-code">', html)
     assert "<summary>Your model<" in html and ">Open my model</button>" in html
     assert "read, never run" in html
-    assert "your-model" not in client.get("/?present=1").text.replace("your-model-", "")  # not in classroom mode
+    hint = "Two models open side by side: the one with more dropout as A (with as much, the last one)."
+    assert hint in re.sub(r"\s+", " ", html)
+    assert "the last one as A" not in html
+    assert not re.search(r'(id|class)="your-model', client.get("/?present=1").text)  # not in classroom mode
     assert 'id="your-model"' not in client.get("/lessons/seed-question/1").text
 
 
@@ -226,3 +248,24 @@ def test_present_is_kept_and_other_parameters_are_named(client):
     assert r.status_code == 200 and 'class="classroom"' in r.text
     r = client.get(f"/from-code?dropout=0.3&code={quote(SEED_CODE)}")
     assert r.status_code == 422 and "unknown parameter" in r.text
+
+
+@pytest.mark.parametrize(
+    ("code", "short"),
+    [
+        ("model.add(Embedding(input_dim=64,output_dim=64, input_length=498))", "Embedding(…)"),
+        ("self.lstm = nn.LSTM(64, 100, num_layers=2, dropout=0.5)", "LSTM(…)"),
+        ("    keras.layers.Dropout(0.25),", "Dropout(…)"),
+        ("tf.keras.layers.Embedding(", "Embedding(…)"),
+        ("x = layers.LSTM(64, dropout=0.2)(x)", "LSTM(…)"),
+        ("model = Sequential()", "model = Sequential()"),  # a holder: the line itself, short enough
+        ("model = Sequential([Embedding(64, 64),", "Embedding(…)"),
+        ("from tensorflow.keras.models import Sequential", "from tensorflow.keras.models …"),
+        ("import tensorflow as tf  # TF 2.12", "import tensorflow …"),
+        ("import keras", "import keras"),
+        ("units = 100", "units = 100"),
+        ("vocabulary_size_of_the_model = 10000", "vocabulary_size_of_the_…"),
+    ],
+)
+def test_a_phone_shows_each_lines_layer_not_its_whole_code(code, short):
+    assert short_code(code) == short

@@ -8,7 +8,8 @@ The links are written by hand from the rules of the readers (app/yourmodel/state
 what the model does not have is 0 (no Dropout after the Embedding: emb_dropout=0; no
 recurrent_dropout: recurrent_dropout=0), what it does not say is the state's default (len 0,
 vocab 64, emb 64, units 100), a shape other than the trained one (vocab 64, emb 64, units 100)
-opens with weights=random, and with two models the last one is A, the first B (``vs.``).
+opens with weights=random, and with two models A is the one with more dropout (with as many,
+the last one), B the other (``vs.``).
 
 tf.keras 2 cases import ``tf_keras`` (the Keras 2 package beside TF 2.16+); they call
 ``model.fit`` inside a function that is never called, so that the code reads as model.fit runs

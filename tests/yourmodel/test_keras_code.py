@@ -245,6 +245,59 @@ def test_spatial_dropout_and_output_dropout():
     assert mapping(m)[5] == {"out_dropout": 0.4}
 
 
+@pytest.mark.parametrize(
+    ("shape", "exact"),
+    [("(None, 1, 64)", True), ("(batch_size, 1, EMB)", True), ("(32, 1, EMB)", True), ("(None, 1, None)", True),
+     ("(None, 1, emb_dim)", False), ("noise_shape=(None, 1, EMB)", True)],
+)  # fmt: skip
+def test_a_dropout_after_the_embedding_with_one_mask_per_feature_is_spatial(shape, exact):
+    """noise_shape (batch, 1, output_dim) shares each mask over the steps: exactly SpatialDropout1D."""
+    text = (
+        "EMB = 64\nmodel = Sequential()\nmodel.add(Embedding(100, EMB))\n"
+        f"model.add(Dropout(0.25, {shape}))\nmodel.add(LSTM(8))\n"
+    )
+    m = clean(one(text))
+    assert (m.emb_dropout, m.emb_mode) == (0.25, "spatial")
+    assert mapping(m)[4] == {"emb_dropout": 0.25, "emb_mode": "spatial"}
+    (note,) = [n for n in m.notes if "SpatialDropout1D" in n.message]
+    assert note.line == 4 and "emb_mode=spatial" in note.message
+    assert ("not known from the code to be 1" in note.message) is not exact
+
+
+def test_the_review_dropout_with_a_spatial_noise_shape_opens_spatial():
+    from app.yourmodel import read_code
+
+    text = """model = Sequential()
+model.add(Embedding(64, 64, input_length=498))
+model.add(Dropout(rate=0.25, noise_shape=(None, 1, 64)))
+model.add(LSTM(100))
+model.add(Dense(1, activation='sigmoid'))
+"""
+    reading = read_code(text)
+    assert reading.ok and reading.a.emb_mode == "spatial" and reading.a.emb_dropout == 0.25
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (HEAD + "model.add(Dropout(0.2, noise_shape=(None, 1, 1)))\nmodel.add(LSTM(8))\n", 3),  # whole sequences
+        (HEAD + "model.add(Dropout(0.2, noise_shape=(None, 1, 32)))\nmodel.add(LSTM(8))\n", 3),  # not output_dim
+        (HEAD + "model.add(Dropout(0.2, noise_shape=(None, 2, 64)))\nmodel.add(LSTM(8))\n", 3),
+        (HEAD + "model.add(Dropout(0.2, noise_shape=(1, 64)))\nmodel.add(LSTM(8))\n", 3),
+        (HEAD + "model.add(Dropout(0.2, noise_shape=shape))\nmodel.add(LSTM(8))\n", 3),
+        (HEAD + "model.add(Dropout(0.1))\nmodel.add(Dropout(0.2, noise_shape=(None, 1, 64)))\nmodel.add(LSTM(8))\n", 4),
+        (HEAD + "model.add(LSTM(8, return_sequences=True))\nmodel.add(Dropout(0.2, noise_shape=(None, 1, 8)))\n"
+         "model.add(LSTM(8))\n", 4),
+        ("model = Sequential()\nmodel.add(Dropout(0.2, noise_shape=(None, 1, 64)))\nmodel.add(Embedding(64, 64))\n"
+         "model.add(LSTM(8))\n", 2),
+    ],
+)  # fmt: skip
+def test_other_noise_shapes_stay_a_reason(text, line):
+    m = one(text)
+    assert m.emb_mode == "standard"
+    assert any(r.line == line and "noise_shape" in r.message for r in m.reasons), m.reasons
+
+
 def test_output_dropout_at_the_end_without_dense_is_read_with_a_note():
     m = clean(one("model = Sequential([Embedding(64, 64), LSTM(100), Dropout(0.1)])"))
     assert m.out_dropout == 0.1
@@ -289,6 +342,69 @@ def test_every_other_import_is_keras3_with_a_note(head, word):
     assert out.models[0].framework == "keras3"
     (note,) = out.notes
     assert note.line == 1 and word in note.message and "preset keras3" in note.message
+
+
+KERAS2_IMPORTS = [
+    ("from keras.layers.recurrent import LSTM\n", "keras.layers.recurrent"),
+    ("from keras.layers.embeddings import Embedding\n", "keras.layers.embeddings"),
+    ("from keras.layers.core import Dense, Dropout\n", "keras.layers.core"),
+    ("import keras.engine.topology\n", "keras.engine"),
+    ("from keras.engine import Layer\n", "keras.engine"),
+    ("from keras.wrappers.scikit_learn import KerasClassifier\n", "keras.wrappers"),
+    ("from keras.layers.cudnn_recurrent import CuDNNGRU\n", "keras.layers.cudnn_recurrent"),
+    ("from keras.layers import CuDNNLSTM, LSTM\n", "keras.layers.CuDNNLSTM"),
+    ("from keras.layers import recurrent\n", "keras.layers.recurrent"),
+]
+
+
+@pytest.mark.parametrize("fit", [False, True])
+@pytest.mark.parametrize(("line", "module"), KERAS2_IMPORTS, ids=[i for _, i in KERAS2_IMPORTS])
+def test_an_import_only_keras_2_has_is_tf_keras_2(line, module, fit):
+    text = (
+        "import keras\nfrom keras.models import Sequential\n"
+        + line
+        + "model = Sequential([Embedding(64, 64), LSTM(100, recurrent_dropout=0.2)])\n"
+        + ("model.fit(x, y)\n" if fit else "")
+    )
+    out = read(text)
+    m = clean(out.models[0])
+    preset = "tfkeras2-fit" if fit else "tfkeras2"
+    assert m.framework == preset
+    assert mapping(m)[3] == {"preset": preset}
+    (note,) = out.notes
+    assert note.line == 3 and note.message.startswith(line.strip() + ":")
+    assert f"{module} exists in Keras 2 only" in note.message and f"(preset {preset})" in note.message
+    assert "Keras 2.3 to 2.15" in note.message and "Keras 2.0 to 2.2 is not modelled" in note.message
+    assert ("line 5" in note.message) is fit
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["from keras.layers import LSTM, Embedding\n", "from keras.layers import core_utils\n",
+     "from .keras.engine import Layer\n", "import keras_core.layers\n"],
+)  # fmt: skip
+def test_imports_keras_3_has_too_stay_keras3(line):
+    out = read(line + "model = Sequential([Embedding(64, 64), LSTM(100)])\n")
+    assert out.models[0].framework == "keras3"
+
+
+def test_the_reviews_keras_2_code_is_read_as_tf_keras_2_fit():
+    from app.yourmodel import read_code
+
+    text = """from keras.models import Sequential
+from keras.layers.embeddings import Embedding
+from keras.layers.recurrent import LSTM
+from keras.layers.core import Dense, Dropout
+model = Sequential()
+model.add(Embedding(64, 64, input_length=498))
+model.add(Dropout(0.25))
+model.add(LSTM(100, dropout=0.5))
+model.add(Dense(1, activation='sigmoid'))
+model.fit(X, y, epochs=3)
+"""
+    reading = read_code(text)
+    assert reading.ok and reading.a.preset == "tfkeras2-fit"
+    assert [n.line for n in reading.notes if "Keras 2 only" in n.message] == [2]
 
 
 def test_unroll_is_a_reason_for_tf_keras_2_only():
@@ -400,7 +516,7 @@ UNSUPPORTED = [
     (HEAD + "model.add(LSTM(8, stateful=True))\n", 3, "zero states"),
     ("import tf_keras\n" + HEAD + "model.add(LSTM(8, unroll=True))\n", 4, "unroll"),
     ("model = Sequential()\nmodel.add(Embedding(64, 64, mask_zero=True))\nmodel.add(LSTM(8))\n", 2, "mask_zero"),
-    (HEAD + "model.add(Dropout(0.2, noise_shape=(None, 1, 64)))\nmodel.add(LSTM(8))\n", 3, "noise_shape"),
+    (HEAD + "model.add(Dropout(0.2, noise_shape=(None, None, 1)))\nmodel.add(LSTM(8))\n", 3, "noise_shape"),
     (HEAD + "model.add(Dense(1))\n", 1, "no LSTM"),
     ("model = Sequential()\nmodel.add(LSTM(8, input_shape=(10, 3)))\n", 1, "no Embedding"),
     (HEAD + "model.add(Dropout(1.5))\nmodel.add(LSTM(8))\n", 3, "below 1"),
@@ -416,6 +532,7 @@ UNSUPPORTED = [
     (HEAD + "model.add(LSTM(8, dropout_W=0.2))\n", 3, "Keras 1"),
     ("import keras\n" + HEAD + "model.add(LSTM(8, dropout=0.2, implementation=1))\n", 4, "four input masks"),
     (HEAD + "model.add(Masking())\nmodel.add(LSTM(8))\n", 3, "padding mask"),
+    (HEAD + "model.add(CuDNNLSTM(8))\n", 3, "no dropout arguments"),
     (
         HEAD + "model.add(LSTM(8))\nmodel.add(Dense(4))\nmodel.add(Dropout(0.5))\nmodel.add(Dense(1))\n",
         5,
@@ -440,6 +557,35 @@ def test_what_the_lab_cannot_show_is_a_reason_on_its_line(text, line, word):
     assert hits, m.reasons
     assert hits[0].line == line, hits
     assert hits[0].code == text.splitlines()[line - 1].strip()
+
+
+MULTILINE = """import tensorflow as tf
+model = tf.keras.Sequential([
+    tf.keras.layers.Embedding(
+        input_dim=1000,
+        output_dim=64,
+        mask_zero=True),
+    tf.keras.layers.LSTM(
+        64,
+        dropout=1.5,
+        return_sequences=True),
+    tf.keras.layers.Dense(1, activation="sigmoid"),
+])
+"""
+
+
+def test_a_reason_about_an_argument_of_a_call_over_several_lines_is_on_the_arguments_line():
+    m = one(MULTILINE)
+    got = {r.line: (r.code, r.message.split(":")[0]) for r in m.reasons}
+    assert got == {
+        6: ("mask_zero=True),", "mask_zero=True"),
+        9: ("dropout=1.5,", "LSTM dropout = 1.5"),
+        10: ("return_sequences=True),", "return_sequences=True on the last LSTM"),
+    }
+    assert (m.first_line, m.last_line) == (2, 11)
+    # an argument on the call's own line keeps the call's line
+    one_line = one("model = Sequential([Embedding(64, 64, mask_zero=True), LSTM(8)])\n")
+    assert [r.line for r in one_line.reasons] == [1]
 
 
 def test_a_third_model_is_a_reason_of_the_code():
@@ -637,6 +783,18 @@ def test_deep_nesting_and_long_code_are_read_in_linear_time():
         check_answer(out, text.splitlines())
 
 
-def test_the_module_imports_no_framework():
-    source = Path("app/yourmodel/keras_code.py").read_text()
+@pytest.mark.parametrize("path", ["app/yourmodel/keras_code.py", "app/yourmodel/keras_scan.py"])
+def test_the_module_imports_no_framework(path):
+    source = Path(path).read_text()
     assert "import keras" not in source and "import tensorflow" not in source and "exec(" not in source
+    assert "import tf_keras" not in source and "eval(" not in source
+
+
+def test_unroll_under_keras3_offers_no_tf_keras_2_reading():
+    from app.yourmodel import read_code
+
+    reading = read_code(
+        "import keras\nmodel = keras.Sequential([keras.layers.Embedding(64, 64), "
+        "keras.layers.LSTM(100, dropout=0.2, unroll=True), keras.layers.Dense(1, activation='sigmoid')])\n"
+    )
+    assert reading.ok and list(reading.alternatives) == ["keras3-legacy"]

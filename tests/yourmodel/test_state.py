@@ -1,4 +1,4 @@
-"""to_reading: what was read -> the state, clamped with notes, A = the last model, the seed's link."""
+"""to_reading: what was read -> the state, clamped with notes, A = the model with more dropout, the seed's link."""
 
 from __future__ import annotations
 
@@ -85,3 +85,18 @@ def test_keras_code_offers_the_same_models_under_every_other_keras():
     assert list(reading.alternatives) == ["keras3-legacy", "tfkeras2-fit", "tfkeras2"]
     assert reading.alternatives["tfkeras2-fit"][1] == "len=498&preset=tfkeras2-fit&v=3&vs.emb_dropout=0"
     assert to_reading(CodeRead([ModelRead("pytorch", vocab=64, emb=64, units=100)])).alternatives == {}
+
+
+def test_no_link_is_offered_for_a_keras_the_model_would_not_read_under():
+    m = seed_model(0.25, 1)
+    m.not_for["tfkeras2"] = m.not_for["tfkeras2-fit"] = "unroll=True"
+    assert list(to_reading(CodeRead([m])).alternatives) == ["keras3-legacy"]
+
+
+def test_a_is_the_model_with_more_dropout_whatever_the_order():
+    reading = to_reading(CodeRead([seed_model(0.25, 1), seed_model(0.0, 8)]))  # the seed's models swapped
+    assert reading.roles == ["A", "B"] and reading.link == "len=498&v=3&vs.emb_dropout=0"
+    assert reading.as_dict()["models"][0]["role"] == "A"
+    with_out = seed_model(0.0, 8)
+    with_out.out_dropout = 0.2  # as many dropouts (3 and 3): the last one pasted is A
+    assert to_reading(CodeRead([seed_model(0.25, 1), with_out])).roles == ["B", "A"]

@@ -409,6 +409,106 @@ def test_an_initial_state_and_packed_sequences_are_notes():
     assert m.emb_dropout == 0.25 and len(m.notes) == 2
 
 
+# -- nn.Sequential: its modules in its order (the review's t9 read "line 2: no Embedding")
+
+SEQ_T9 = """
+import torch.nn as nn
+model = nn.Sequential(
+    nn.Embedding(64, 64),
+    nn.Dropout(0.25),
+    nn.LSTM(64, 100, num_layers=2, dropout=0.5, batch_first=True),
+    nn.Linear(100, 1),
+)
+"""
+
+
+def test_an_embedding_and_its_dropout_in_a_sequential_are_read_and_an_lstm_before_a_linear_is_the_true_reason():
+    (m,) = read(SEQ_T9).models
+    assert {x.line: x.fields for x in m.mapping} == {
+        3: {"vocab": 64, "emb": 64},
+        4: {"emb_dropout": 0.25},
+        5: {"preset": "pytorch", "layers": 2, "units": 100, "dropout": 0.5},
+    }
+    # PyTorch: nn.Linear gets the LSTM's (output, (h_n, c_n)) and raises TypeError
+    lstm = "nn.LSTM(64, 100, num_layers=2, dropout=0.5, batch_first=True),"
+    assert [(r.line, r.code) for r in m.reasons] == [(5, lstm)]
+    assert all(w in m.reasons[0].message for w in ("tuple", "nn.Linear (line 6)", "raises"))
+    assert m.notes == []  # an nn.Sequential's order is its forward(): no "no forward()" note
+    # the same modules without the Linear run in PyTorch: read whole
+    m = one(SEQ_T9.replace("    nn.Linear(100, 1),\n", ""))
+    assert fields(m) == {"vocab": 64, "emb": 64, "emb_dropout": 0.25, "emb_mode": "standard", "dropout": 0.5,
+                         "layers": 2, "units": 100, "out_dropout": 0.0}  # fmt: skip
+    custom = read(SEQ_T9.replace("nn.Linear(100, 1)", "LastStep()")).models[0].reasons
+    assert [r.line for r in custom] == [5] and "LastStep (line 6)" in custom[0].message
+    assert "not known from the code" in custom[0].message
+
+
+def test_a_sequential_in_a_class_is_applied_in_its_order_also_as_an_ordered_dict():
+    init = """
+    self.features = nn.Sequential(nn.Embedding(64, 32), nn.Dropout(0.25))
+    self.lstm = nn.LSTM(32, 100, batch_first=True)
+    self.fc = nn.Linear(100, 1)
+    """
+    m = one(model(init, "out, (h, c) = self.lstm(self.features(x))\nreturn self.fc(h[-1])"))
+    assert (m.vocab, m.emb, m.emb_dropout, m.units) == (64, 32, 0.25, 100)
+    assert {x.line: x.fields for x in m.mapping}[7] == {"vocab": 64, "emb": 32, "emb_dropout": 0.25}
+    init = """
+    self.enc = nn.Sequential(OrderedDict([
+        ("emb", nn.Embedding(64, 32)),
+        ("drop", nn.Dropout(0.25)),
+        ("lstm", nn.LSTM(32, 100, num_layers=2, dropout=0.3, batch_first=True)),
+    ]))
+    self.drop = nn.Dropout(0.4)
+    self.fc = nn.Linear(100, 1)
+    """
+    head = "import torch\nfrom torch import nn\nfrom collections import OrderedDict\n\n"
+    m = one(model(init, "out, (h, c) = self.enc(x)\nreturn self.fc(self.drop(h[-1]))", head=head))
+    assert fields(m) == {"vocab": 64, "emb": 32, "emb_dropout": 0.25, "emb_mode": "standard", "dropout": 0.3,
+                         "layers": 2, "units": 100, "out_dropout": 0.4}  # fmt: skip
+    assert {x.line: x.fields for x in m.mapping}[10] == {"emb_dropout": 0.25}
+    # declared, never called: said of the Sequential, not "no nn.Embedding"
+    r = read(model(init, "return self.fc(x)", head=head)).models[0].reasons
+    assert [(x.line, "self.enc is declared" in x.message) for x in r] == [(9, True), (11, True)]
+
+
+def test_an_embedding_built_inside_a_list_is_named_not_missing():
+    text = """
+    import torch.nn as nn
+    layers = [nn.Embedding(64, 64), nn.Dropout(0.25)]
+    model = nn.Sequential(*layers, nn.LSTM(64, 100, batch_first=True))
+    """
+    (m,) = read(text).models
+    assert [(x.line, "nn.Embedding built inside another expression" in x.message) for x in m.reasons] == [(2, True)]
+
+
+# -- forward() slips the review met: each read as what PyTorch does with it
+
+
+def test_the_last_sequence_of_the_batch_is_not_the_last_step():
+    seq_first = model(BASIC.replace(", batch_first=True", ""), "out, _ = self.lstm(self.embedding(x))\n"
+                      "return self.fc(out[:, -1, :])")  # fmt: skip
+    batch_first = model(BASIC, "out, _ = self.lstm(self.embedding(x))\nreturn self.fc(out[-1])")
+    for text, shape, right in ((seq_first, "(steps, batch, features)", "out[-1]"),
+                               (batch_first, "(batch, steps, features)", "out[:, -1]")):  # fmt: skip
+        (r,) = read(text).models[0].reasons
+        assert r.line == 14 and all(w in r.message for w in (shape, "last sequence of the batch", right)), r
+    m = one(model(BASIC.replace(", batch_first=True", ""), "out, _ = self.lstm(self.embedding(x))\n"
+                  "return self.fc(out[-1])"))  # fmt: skip
+    assert m.units == 100
+
+
+def test_a_linear_on_every_step_flattened_is_one_reason_saying_so():
+    init = BASIC.replace("self.emb_drop", "self.drop").replace("self.embedding", "self.emb")
+    fwd = """
+    out, _ = self.lstm(self.emb(x))
+    out = self.drop(out.contiguous().view(-1, 100))
+    out = torch.sigmoid(self.fc(out))
+    return out.view(x.size(0), -1)[:, -1]
+    """
+    (r,) = read(model(init, fwd)).models[0].reasons  # the dropout is not also "where the lab has no mask"
+    assert r.line == 15 and "every step (out.contiguous().view(-1, 100), line 14)" in r.message
+
+
 # -- the round trip: the code this app writes reads back to the state
 
 

@@ -14,6 +14,7 @@ with an empty box (200): a page to paste into.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
@@ -31,6 +32,34 @@ from app.yourmodel.code import MAX_CODE
 router = APIRouter(include_in_schema=False)
 TEMPLATE = "from_code.html"
 templates.env.globals["code_max"] = MAX_CODE  # the box's maxlength on every page that draws it
+
+
+# a call's name: `Embedding(`, `nn.LSTM (`, `model.add(`
+CALL = re.compile(r"([A-Za-z_][\w.]*)\s*\(")
+# calls that hold the layers rather than being one
+HOLDERS = {"add", "Sequential", "ModuleList"}
+IMPORT = re.compile(r"(from\s+\S+|import\s+[^\s,]+)")
+SHORT = 24  # characters of a line with no call kept on a phone
+
+
+def short_code(code: str) -> str:
+    """A line's code as a phone's panel shows it, so that "line 6 -> vocab = 10000" still says what
+    line 6 is: its layer, ``Embedding(…)`` (``model.add(keras.layers.Embedding(64, 64))``), the
+    module an import names, or the line's start."""
+    code = code.strip()
+    for name in CALL.findall(code):
+        layer = name.rsplit(".", 1)[-1]
+        if layer not in HOLDERS:
+            empty = re.search(re.escape(name) + r"\s*\(\s*\)", code)
+            return f"{layer}()" if empty else f"{layer}(…)"
+    imported = IMPORT.match(code)
+    if imported:
+        head = imported.group(1)
+        return head if head == code else f"{head} …"
+    return code if len(code) <= SHORT else code[: SHORT - 1].rstrip() + "…"
+
+
+templates.env.filters["short_code"] = short_code  # the panel's {{ x.code|short_code }}
 
 
 def read_panel(reading) -> dict:

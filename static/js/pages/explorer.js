@@ -24,6 +24,7 @@ import { currentStep, currentUnit, emit, modelB, on, setView, shownKey, store } 
 import { bindTeaching } from "../explorer/teaching.js";
 import { openAtFragment } from "../explorer/open-at.js";
 import { bindVocabulary, renderUnknownWords } from "../explorer/unknown-words.js";
+import { keepViewInForm } from "../your-model.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -129,6 +130,7 @@ function start() {
   bindGradients(scheduler);
   bindActions(setStatus);
   bindVocabulary();
+  keepViewInForm(); // "Open my model" keeps "Larger text"
   applyPresetRules();
   listen();
   restyle();
