@@ -15,6 +15,7 @@ import subprocess
 import sys
 import warnings
 from dataclasses import fields
+from html import escape
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -333,3 +334,21 @@ def test_a_forward_that_is_no_python_of_its_own_is_read_in_the_order_declared(to
     reading = read_model(model)
     assert reading.link is not None
     assert any(n.message == objects.NO_SOURCE for n in reading.notes)
+
+
+def test_explain_of_the_seeds_two_built_keras_models_shows_the_seeds_compare_view(keras, monkeypatch):
+    from dropout_lab import explain
+
+    case = next(c for c in KERAS3 if c.name == "seed")
+    e = explain(keras_models(keras, case, monkeypatch))
+    assert e.ok and e.query == case.link and e.compared is not None
+    html = e._repr_html_()
+    assert escape(e.verdict.split("\n")[0]) in html and "<svg" in html and "Read from your model" in html
+
+
+def test_explain_of_a_built_torch_module_is_its_states_view(torch):
+    from dropout_lab import explain
+
+    case = PYTORCH[0]
+    e = explain(torch_model(case))
+    assert e.ok and e.query == case.link and e.link("http://lab") == f"http://lab/?{case.link}"
