@@ -173,10 +173,17 @@ class _Reader:
             return False
         if not (batch is None or batch is UNKNOWN or (type(batch) is int and batch >= 1)):
             return False
+        if features is UNKNOWN:  # output_dim (SpatialDropout1D) or 1 (whole sequences dropped): not guessed
+            self.reason(
+                self.at(layer, "noise_shape"),
+                f"Dropout with noise_shape={ns.text}: its last size is not known from the code; as the "
+                "Embedding's output_dim it would be SpatialDropout1D, as 1 it drops whole sequences: write the number",
+            )
+            return True  # the reason says what it is; no second one
         if features is None or (self.m.emb is not None and type(features) is int and features == self.m.emb):
             how = "its last size is the Embedding's output_dim"
-        elif features is UNKNOWN or (self.m.emb is None and type(features) is int and features > 1):
-            how = "its last size, not known from the code to be 1, taken as the Embedding's output_dim"
+        elif self.m.emb is None and type(features) is int and features > 1:  # Keras accepts only output_dim there
+            how = "its last size can only be the Embedding's output_dim"
         else:
             return False
         self.note(

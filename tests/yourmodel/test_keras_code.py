@@ -248,7 +248,7 @@ def test_spatial_dropout_and_output_dropout():
 @pytest.mark.parametrize(
     ("shape", "exact"),
     [("(None, 1, 64)", True), ("(batch_size, 1, EMB)", True), ("(32, 1, EMB)", True), ("(None, 1, None)", True),
-     ("(None, 1, emb_dim)", False), ("noise_shape=(None, 1, EMB)", True)],
+     ("noise_shape=(None, 1, EMB)", True)],
 )  # fmt: skip
 def test_a_dropout_after_the_embedding_with_one_mask_per_feature_is_spatial(shape, exact):
     """noise_shape (batch, 1, output_dim) shares each mask over the steps: exactly SpatialDropout1D."""
@@ -262,6 +262,13 @@ def test_a_dropout_after_the_embedding_with_one_mask_per_feature_is_spatial(shap
     (note,) = [n for n in m.notes if "SpatialDropout1D" in n.message]
     assert note.line == 4 and "emb_mode=spatial" in note.message
     assert ("not known from the code to be 1" in note.message) is not exact
+
+
+def test_a_noise_shape_whose_last_size_the_code_does_not_settle_is_a_reason_not_a_guess():
+    text = "model = Sequential()\nmodel.add(Embedding(100, 64))\nmodel.add(Dropout(0.25, (None, 1, emb_dim)))\n"
+    m = one(text + "model.add(LSTM(8))\n")
+    (reason,) = m.reasons
+    assert reason.line == 3 and "not known from the code" in reason.message and "whole sequences" in reason.message
 
 
 def test_the_review_dropout_with_a_spatial_noise_shape_opens_spatial():
