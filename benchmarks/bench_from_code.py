@@ -19,9 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ (the seed's code)
 
 import keras
 import torch
@@ -30,20 +33,8 @@ from torch import nn
 from app.yourmodel import read_code, read_model
 from app.yourmodel.code import MAX_CODE
 from dropout_lab import explain
+from tests.yourmodel.cases import SEED  # the forum post's two models, as pasted
 
-SEED = """model = Sequential()
-model.add(Embedding(input_dim=64,output_dim=64, input_length=498))
-model.add(LSTM(units=100,dropout=0.5, recurrent_dropout=0.5))
-model.add(Dense(units=1, activation='sigmoid'))
-model.compile(loss='binary_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
-
-model = Sequential()
-model.add(Embedding(input_dim=64,output_dim=64, input_length=498))
-model.add(Dropout(0.25))
-model.add(LSTM(units=100,dropout=0.5, recurrent_dropout=0.5))
-model.add(Dense(units=1, activation='sigmoid'))
-model.compile(loss='binary_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
-"""
 TORCH = """import torch
 from torch import nn
 

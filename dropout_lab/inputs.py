@@ -7,7 +7,7 @@ is code, read by app.yourmodel (never run): code has lines, or names that are no
 (app/link/state.py, app/link/compare.py), so it means here exactly what it means on the page;
 code and built models go through ``read_code`` / ``read_model``, whose reasons and notes are kept
 as the reading gave them (line-numbered), and whose models are kept as the page's "Read from your
-code" panel shows them (``read_models``): which lines are A and which B, and what each line set.
+code" panel shows them (``Reading.models_shown``): which lines are A and which B, and what each line set.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from app.core.problems import Problem, StateError
-from app.engine.semantics import PRESETS
 from app.link import compare
 from app.link.state import FIELD, State, parse
 
@@ -36,7 +35,7 @@ class Given:
     """The states of what was given: A and B (compare mode), or none with the reasons why.
     ``kind``: "link", "code", "model" or "state"; ``reasons``: the reading's (app/yourmodel/read.py
     Reason, line-numbered); ``problems``: a link's (app/core/problems.py); ``notes``: the reading's;
-    ``models``: the reading's models as its panel shows them (``read_models``), none for a link."""
+    ``models``: the reading's models as its panel shows them (``Reading.models_shown``), none for a link."""
 
     kind: str
     a: State | None = None
@@ -77,21 +76,13 @@ def from_link(query: str) -> Given:
     return Given("link", a, b)
 
 
-def read_models(reading: Reading) -> list[dict]:
-    """Each model of ``reading`` as the page's panel shows it (app/web/pages/from_code.py read_panel,
-    not imported: that is the web app's): ``Reading.as_dict()``'s model (role, first_line, last_line,
-    mapping...) with its framework's title, A first. The roles are the reading's own, not guessed here."""
-    models = [{**m, "title": PRESETS[m["framework"]].title} for m in reading.as_dict()["models"]]
-    return sorted(models, key=lambda m: m["role"])
-
-
 def from_reading(kind: str, reading: Reading) -> Given:
     """A ``Reading`` of app.yourmodel (state.py): its states, or its reasons; its models and notes either way."""
     notes = sorted(reading.notes, key=lambda n: n.line)  # in the order of the code, as the page's panel
     if not reading.ok:
-        return Given(kind, notes=notes, reasons=list(reading.reasons), models=read_models(reading))
+        return Given(kind, notes=notes, reasons=list(reading.reasons), models=reading.models_shown())
     return Given(
-        kind, reading.a, reading.b, notes, list(reading.reasons), [], reading.alternatives, read_models(reading)
+        kind, reading.a, reading.b, notes, list(reading.reasons), [], reading.alternatives, reading.models_shown()
     )
 
 

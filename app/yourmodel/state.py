@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from app.core.problems import StateError
+from app.engine.semantics import PRESETS
 from app.link import compare
 from app.link.fields import Int
 from app.link.state import DEFAULT, FIELD, MAX_VALUES, TRAINED_SHAPE, State, format_value, parse
@@ -67,6 +68,12 @@ class Reading:
     @property
     def ok(self) -> bool:
         return self.link is not None
+
+    def models_shown(self) -> list[dict]:
+        """Each model as the pages show it (the explorer's panel, the notebook): ``as_dict()``'s model
+        (role, lines, mapping, ...) with its framework's title, A first."""
+        models = [{**m, "title": PRESETS[m["framework"]].title} for m in self.as_dict()["models"]]
+        return sorted(models, key=lambda m: m["role"])
 
     def as_dict(self) -> dict:
         return {

@@ -17,21 +17,8 @@ from app.web.pages.from_code import short_code
 from app.web.schemas import ErrorBody, FromCodeModel
 from app.yourmodel.code import MAX_CODE
 from tests.web.pages.test_explorer import Page
+from tests.yourmodel.cases import SEED as SEED_CODE  # the forum post's two models, as pasted
 
-# The seed question's two models, as pasted from the forum post (the first is B, the last A).
-SEED_CODE = """model = Sequential()
-model.add(Embedding(input_dim=64,output_dim=64, input_length=498))
-model.add(LSTM(units=100,dropout=0.5, recurrent_dropout=0.5))
-model.add(Dense(units=1, activation='sigmoid'))
-model.compile(loss='binary_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
-
-model = Sequential()
-model.add(Embedding(input_dim=64,output_dim=64, input_length=498))
-model.add(Dropout(0.25))
-model.add(LSTM(units=100,dropout=0.5, recurrent_dropout=0.5))
-model.add(Dense(units=1, activation='sigmoid'))
-model.compile(loss='binary_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
-"""
 SEED_LINK = "len=498&v=3&vs.emb_dropout=0"
 GRU_CODE = """model = Sequential()
 model.add(Embedding(input_dim=64, output_dim=64))

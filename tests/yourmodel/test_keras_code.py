@@ -22,20 +22,7 @@ from app.codegen import code
 from app.link.state import parse
 from app.yourmodel.keras_code import read_keras
 from app.yourmodel.read import FRAMEWORKS, CodeRead, ModelRead
-
-SEED = """model = Sequential()
-model.add(Embedding(input_dim=64,output_dim=64, input_length=498))
-model.add(LSTM(units=100,dropout=0.5, recurrent_dropout=0.5))
-model.add(Dense(units=1, activation='sigmoid'))
-model.compile(loss='binary_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
-
-model = Sequential()
-model.add(Embedding(input_dim=64,output_dim=64, input_length=498))
-model.add(Dropout(0.25))
-model.add(LSTM(units=100,dropout=0.5, recurrent_dropout=0.5))
-model.add(Dense(units=1, activation='sigmoid'))
-model.compile(loss='binary_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
-"""
+from tests.yourmodel.cases import SEED
 
 HEAD = "model = Sequential()\nmodel.add(Embedding(64, 64))\n"  # lines 1 and 2
 FIELDS = ("vocab", "emb", "length", "emb_dropout", "emb_mode", "dropout", "recurrent_dropout", "layers", "units")

@@ -21,7 +21,6 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from app.core.problems import StateError, capped
-from app.engine.semantics import PRESETS
 from app.web.api.from_code import CODE, code_of
 from app.web.compute import compute
 from app.web.pages.explorer import explorer_context
@@ -66,10 +65,8 @@ def read_panel(reading) -> dict:
     """What the "Read from your code" panel shows: each model (role, framework, lines, mapping),
     every note in the order of the code, and the links of the code read as another Keras."""
     body = reading.as_dict()
-    models = [{**m, "title": PRESETS[m["framework"]].title} for m in body["models"]]
-    models.sort(key=lambda m: m["role"])  # A first, as the strips
     notes = sorted(body["notes"], key=lambda n: n["line"])
-    return {"models": models, "notes": notes, "alternatives": body.get("alternatives", [])}
+    return {"models": reading.models_shown(), "notes": notes, "alternatives": body["alternatives"]}
 
 
 def _box(code: str, **more) -> dict:
