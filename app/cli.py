@@ -8,6 +8,7 @@
     dropout-lab train --ship                                   # retrain the shipped weights
     dropout-lab data --split train --size 5 --seed 0           # JSON lines {text, tokens, label}
     dropout-lab from-code model.py [--json]                    # the link and answer of your model's code
+    dropout-lab worker --redis redis://host:6379/0 --concurrency 2   # train lab runs from Redis's queue
 
 A bad state or option prints every problem on stderr and exits with code 2.
 """
@@ -115,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (stateless: any number)")
     serve.add_argument("--access-log", action="store_true", help="log every request (off: it costs time)")
     serve.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)  # one worker of several
+    w = sub.add_parser("worker", help="train lab runs from Redis's queue (More than one machine, in the README)")
+    w.add_argument("--redis", help="Redis URL (default: DROPOUT_LAB_REDIS_URL), e.g. redis://localhost:6379/0")
+    w.add_argument("--concurrency", type=int, default=1, help="lab runs trained at once by this worker (1 to 64)")
     return parser
 
 
@@ -317,26 +321,62 @@ def public_url_for(host: str, port: int) -> str:
 def _serve(args: argparse.Namespace) -> int:
     """The public URL in the environment before uvicorn starts (its workers inherit it), unless the
     user set it; every setting checked here, so a mistake is one clear line, not a traceback."""
-    from pydantic import ValidationError
-
-    from app.web.config import PUBLIC_URL_VARIABLE, Settings
+    from app.web.config import PUBLIC_URL_VARIABLE
     from app.web.server import serve
 
     if not args.reuse_port:  # a worker of several: its supervisor did this
         os.environ.setdefault(PUBLIC_URL_VARIABLE, public_url_for(args.host, args.port))
-        try:
-            settings = Settings()
-        except ValidationError as err:
-            print("dropout-lab: invalid settings:", file=sys.stderr)
-            for e in err.errors():
-                name = "DROPOUT_LAB_" + "_".join(str(part) for part in e["loc"]).upper()
-                message = e["msg"].removeprefix("Value error, ")
-                if not message.startswith(name):
-                    message = f"{name}={e['input']!r}: {message}"
-                print(f"  {message}", file=sys.stderr)
+        if (settings := _settings()) is None:
             return 2
         print(f"Students open {settings.public_url}", flush=True)
     serve(args.host, args.port, args.workers, args.access_log, args.reuse_port)
+    return 0
+
+
+def _settings():
+    """The settings from the environment, or None after printing each invalid one in one line."""
+    from pydantic import ValidationError
+
+    from app.web.config import Settings
+
+    try:
+        return Settings()
+    except ValidationError as err:
+        print("dropout-lab: invalid settings:", file=sys.stderr)
+        for e in err.errors():
+            name = "DROPOUT_LAB_" + "_".join(str(part) for part in e["loc"]).upper()
+            message = e["msg"].removeprefix("Value error, ")
+            if not message.startswith(name):
+                message = f"{name}={e['input']!r}: {message}"
+            print(f"  {message}", file=sys.stderr)
+        return None
+
+
+def _worker(args: argparse.Namespace) -> int:
+    """``dropout-lab worker``: RQ workers on the lab's queue (app/lab/jobs.py), until SIGINT/SIGTERM."""
+    if args.redis:
+        os.environ["DROPOUT_LAB_REDIS_URL"] = args.redis
+    if (settings := _settings()) is None:
+        return 2
+    if not 1 <= args.concurrency <= 64:
+        print(f"dropout-lab: invalid --concurrency {args.concurrency}: 1 to 64 lab runs at once", file=sys.stderr)
+        return 2
+    if not settings.redis_url:
+        needs = "dropout-lab: a worker needs Redis: --redis redis://host:6379/0, or DROPOUT_LAB_REDIS_URL"
+        print(needs, file=sys.stderr)
+        return 2
+    from redis.exceptions import RedisError
+
+    from app.lab.jobs import work
+    from app.lab.redis_runner import redis_address
+
+    where = redis_address(settings.redis_url)
+    print(f"Training lab runs from {where} ({args.concurrency} at once)", flush=True)
+    try:
+        work(settings.redis_url, args.concurrency)
+    except RedisError as err:
+        print(f"dropout-lab: Redis at {where}: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -352,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
         return _study(args)
     if args.command == "from-code":
         return _from_code(args)
+    if args.command == "worker":
+        return _worker(args)
     try:
         state = parse(args.query)
     except StateError as err:

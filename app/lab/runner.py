@@ -62,6 +62,10 @@ class Busy(Exception):
         super().__init__(f"every lab worker is busy; try again in about {retry_after} s")
 
 
+class Unavailable(Exception):
+    """The lab cannot train now (its Redis does not answer, or no worker runs): the route's 503."""
+
+
 def sse(name: str, data: dict) -> bytes:
     return f"event: {name}\ndata: {dumps(data)}\n\n".encode()
 

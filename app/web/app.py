@@ -20,7 +20,7 @@ from app.web.api import from_code as from_code_api
 from app.web.api import grads, health, lab, mc, presets, qr, trace
 from app.web.cache import BodyCache
 from app.web.compute import Abandoned, FairQueue, Overloaded
-from app.web.config import get_settings
+from app.web.config import Settings, get_settings
 from app.web.errors import abandoned_handler, overloaded_handler, state_error_handler
 from app.web.gzip import GzipResponses
 from app.web.head import HeadAsGet
@@ -37,6 +37,20 @@ Every route is a pure function of its query string: the state fields (version 2;
 Cache-Control; repeat requests with If-None-Match get a 304."""
 
 
+def lab_runner(settings: Settings):
+    """The lab's runner: through Redis and its workers when DROPOUT_LAB_REDIS_URL is set, else this machine's."""
+    if settings.redis_url:
+        from app.lab.redis_runner import RedisLabRunner
+
+        return RedisLabRunner(settings.redis_url, grace=settings.lab_grace, max_wait=settings.lab_max_wait)
+    return LabRunner(
+        settings.lab_cache_dir,
+        workers=settings.lab_workers,
+        cache_bytes=settings.lab_cache_mb * 2**20,
+        grace=settings.lab_grace,
+    )
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     settings = app.state.settings = get_settings()
@@ -44,12 +58,7 @@ async def lifespan(app: FastAPI):
     app.state.cache = BodyCache(settings.cache_mb * 2**20)
     app.state.compute = FairQueue(settings.compute_threads)
     one_blas_thread()  # for the process's life: BLAS's own threads only spin against the compute threads
-    app.state.lab = LabRunner(
-        settings.lab_cache_dir,
-        workers=settings.lab_workers,
-        cache_bytes=settings.lab_cache_mb * 2**20,
-        grace=settings.lab_grace,
-    )
+    app.state.lab = lab_runner(settings)
     load_lessons()  # a lesson that cannot be taught stops the start-up, naming its file and step
     trace_json(DEFAULT)  # warm the weights, kernels and code paths of the default state
     # What start-up built (modules, weights, lessons) lives as long as the process: moved out of
@@ -61,6 +70,8 @@ async def lifespan(app: FastAPI):
         yield
         tasks.cancel_scope.cancel()
     app.state.lab.close()
+    if (disconnect := getattr(app.state.lab, "disconnect", None)) is not None:  # Redis's (app/lab/redis_runner.py)
+        await disconnect()
 
 
 def create_app() -> FastAPI:

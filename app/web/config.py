@@ -124,6 +124,21 @@ class Settings(BaseSettings):
     lab_grace: float = Field(
         60.0, ge=0, description="Seconds a lab run keeps training after its last listener left (a reload rejoins it)."
     )
+    redis_url: str | None = Field(
+        None,
+        pattern=r"^(redis|rediss|unix)://",
+        max_length=2048,
+        description="Redis shared by every web process and `dropout-lab worker` (redis://host:6379/0): lab runs "
+        "become jobs of its queue, their events and replays live in it (README: More than one machine). Unset: "
+        "one machine, runs trained by the server processes, replays on disk.",
+    )
+    lab_max_wait: float = Field(
+        300.0,
+        ge=0,
+        le=86_400,
+        description="With Redis: a new lab run that would wait longer than this in the queue, seconds (its depth x "
+        "the last runs' mean duration / the live workers), is refused with a 429 and Retry-After.",
+    )
     public_url: str = Field(
         DEFAULT_PUBLIC_URL,
         description="The address students open (QR codes, the share panel's link): an absolute http(s) URL without "

@@ -206,6 +206,10 @@ class BusyBody(BaseModel):
     )
 
 
+class UnavailableBody(BaseModel):
+    detail: str = Field(description="Why the lab cannot train now, and what keeps working.")
+
+
 class LayerGradsThroughTime(BaseModel):
     dh_norm: TypedArray = Field(description="(T,) the norm over units of dL/dh_t.")
     dc_norm: TypedArray = Field(description="(T,) the norm over units of dL/dc_t.")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from app.lab.runner import Busy
+from app.lab.runner import Busy, Unavailable
 from app.link.lab_query import LAB_FIELDS, parse_lab
 from app.web.errors import ERROR_RESPONSES
 from app.web.params import openapi_parameters, read_query
-from app.web.schemas import BusyBody
+from app.web.schemas import BusyBody, UnavailableBody
 
 router = APIRouter(prefix="/api", tags=["training lab"])
 
@@ -53,6 +53,11 @@ def _lab_parameters() -> dict:
             "model": BusyBody,
             "description": "Every lab worker is training; the Retry-After header says when to retry.",
         },
+        503: {
+            "model": UnavailableBody,
+            "description": "The lab cannot train now: its Redis does not answer, or no lab worker runs (only with "
+            "DROPOUT_LAB_REDIS_URL); the detail says which. Traces keep working.",
+        },
         **ERROR_RESPONSES,
     },
     openapi_extra=_lab_parameters(),
@@ -64,5 +69,8 @@ async def get_train(request: Request):
     except Busy as busy:
         headers = {"Retry-After": str(busy.retry_after), "Cache-Control": "no-store"}
         return JSONResponse({"detail": str(busy), "retry_after": busy.retry_after}, status_code=429, headers=headers)
+    except Unavailable as down:
+        headers = {"Retry-After": "30", "Cache-Control": "no-store"}
+        return JSONResponse({"detail": str(down)}, status_code=503, headers=headers)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # nginx: do not buffer the stream
     return EventStream(events, media_type="text/event-stream", headers=headers)

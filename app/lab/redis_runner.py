@@ -1,0 +1,285 @@
+"""Lab runs through Redis (DROPOUT_LAB_REDIS_URL): the web side of app/lab/jobs.py.
+
+A request for a run gets, the first that applies (as app/lab/runner.py, Redis for the disk):
+
+1. a recorded study: its events at once (no Redis needed);
+2. the finished run in Redis: its events at once, byte for byte (now its most recent use);
+3. the run in progress, by any process on any machine: joined through its Stream, the events so
+   far then the new ones; one Stream reader per run in this process, shared by its listeners;
+4. a new run: this process claims it (SET NX: one training over every process) and queues its
+   job, or refuses: ``Busy`` (429, Retry-After) when the queue's wait, from its real depth and
+   the last runs' durations over the live workers, would pass ``max_wait``; ``Unavailable`` (503)
+   without Redis or without any worker.
+
+While a run has listeners here, this process renews its listen key each second, and reads its
+Stream; when the Stream is quiet it checks the run's owner key: a job that died is queued again
+once, after a second death every listener gets an ``error`` event (app/lab/redis_store.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from app.lab.jobs import enqueue
+from app.lab.redis_store import (
+    ATTEMPTS,
+    CLAIM_TTL,
+    DIED,
+    EVENTS_TTL,
+    FINISHED,
+    HEARTBEAT,
+    LISTEN_TTL,
+    QUEUE,
+    RELEASE,
+    SECONDS,
+    RunKeys,
+    run_hash,
+)
+from app.lab.runner import Busy, Sent, Unavailable, sse
+from app.lab.store import LAST, event_name, split_events
+from app.link.lab_query import LabQuery
+from app.studies.recorded import recorded_events
+
+DEFAULT_SECONDS = 30.0  # a run's duration before any has finished: Retry-After's unit
+BLOCK_MS = 1000  # an XREAD waits this long for new events before the owner check
+
+
+@dataclass(eq=False)
+class Run:
+    key: str
+    keys: RunKeys
+    lab: LabQuery
+    events: list[bytes] = field(default_factory=list)
+    sent: Sent = field(default_factory=Sent)
+    done: bool = False
+    listeners: int = 0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task | None = None
+
+
+class RedisLabRunner:
+    def __init__(self, url: str, *, grace: float = 60.0, max_wait: float = 300.0):
+        import redis
+        import redis.asyncio
+        from rq import Queue
+
+        self.url = url
+        self.grace = grace
+        self.max_wait = max_wait
+        self.errors = (redis.ConnectionError, redis.TimeoutError, OSError)
+        self.r = redis.asyncio.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=BLOCK_MS / 1000 + 4)
+        self.sync = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        self.queue = Queue(QUEUE, connection=self.sync)
+        self.running: dict[str, Run] = {}
+        self.started = 0  # jobs queued by this process (trainings it started), for tests
+        self.joined = 0  # requests that joined a run in progress, for tests
+
+    def _unavailable(self, err: Exception) -> Unavailable:
+        return Unavailable(
+            f"the lab cannot reach its Redis at {redis_address(self.url)} ({type(err).__name__}: "
+            f"{str(err).rstrip('.')}). Trainings resume when it answers again; traces, pages and lessons keep working."
+        )
+
+    async def stream(self, lab: LabQuery) -> AsyncIterator[bytes]:
+        """The events of the run of ``lab``: replayed, joined or queued (raises Busy or Unavailable first)."""
+        key = lab.run_key()
+        if (body := recorded_events(key)) is not None:
+            return _replay(body)
+        run = self.running.get(key)
+        if run is None:
+            keys = RunKeys(run_hash(key))
+            try:
+                body = await self._start(lab, keys)
+            except self.errors as err:
+                raise self._unavailable(err) from err
+            if body is not None:
+                return _replay(body)
+            run = self.running.get(key)  # another request of this process may have begun reading it meanwhile
+            if run is None:
+                run = self.running[key] = Run(key, keys, lab)
+                run.task = asyncio.create_task(self._read(run))
+        else:
+            self.joined += 1
+        run.listeners += 1
+        return self._follow(run)
+
+    async def _start(self, lab: LabQuery, keys: RunKeys) -> bytes | None:
+        """The finished run's events; else None once the run is queued here or by another process."""
+        if (body := await self._finished(keys)) is not None:
+            return body
+        token = uuid.uuid4().hex
+        if not await self.r.set(keys.claim, token, nx=True, ex=CLAIM_TTL):
+            self.joined += 1  # trained, or queued, by a job another process (or this one) queued
+            return None
+        try:
+            if (body := await self._finished(keys)) is not None:  # finished just before the claim
+                await self.r.eval(RELEASE, 1, keys.claim, token)
+                return body
+            await asyncio.to_thread(self._admit)
+            pipe = self.r.pipeline()
+            pipe.delete(keys.events, keys.starts, *(keys.recover(n) for n in range(1, ATTEMPTS + 1)))
+            pipe.set(keys.listen, 1, px=LISTEN_TTL)
+            await pipe.execute()
+            await asyncio.to_thread(enqueue, self.queue, lab.canonical(), keys.h, token, self.grace, 1)
+        except BaseException:
+            with contextlib.suppress(*self.errors):
+                await self.r.eval(RELEASE, 1, keys.claim, token)
+            raise
+        self.started += 1
+        return None
+
+    async def _finished(self, keys: RunKeys) -> bytes | None:
+        body = await self.r.get(keys.sse)
+        if body is not None:
+            await self.r.zadd(FINISHED, {keys.h: int(time.time() * 1000)}, xx=True)
+        return body
+
+    def _admit(self) -> None:
+        """Busy when the new run would wait more than ``max_wait`` s to begin; Unavailable without
+        workers. The wait: runs ahead of it (queued and training) past the live workers, each the
+        mean duration of the last runs, shared over the workers."""
+        from rq.registry import StartedJobRegistry
+
+        workers = self.live_workers()
+        if workers == 0:
+            raise Unavailable(
+                "no lab worker is running: start one with `dropout-lab worker` (DROPOUT_LAB_REDIS_URL set to this "
+                "server's Redis). Traces, pages and lessons keep working."
+            )
+        ahead = self.queue.count + StartedJobRegistry(queue=self.queue).count
+        seconds = [float(s) for s in self.sync.lrange(SECONDS, 0, -1)]
+        mean = sum(seconds) / len(seconds) if seconds else DEFAULT_SECONDS
+        wait = max(0, ahead - workers + 1) * mean / workers
+        if wait > self.max_wait:
+            raise Busy(max(1, math.ceil(wait - self.max_wait)))
+
+    def live_workers(self) -> int:
+        """RQ workers of the lab's queue whose heartbeat key still lives."""
+        from rq.worker_registration import WORKERS_BY_QUEUE_KEY
+
+        names = self.sync.smembers(WORKERS_BY_QUEUE_KEY % QUEUE)
+        pipe = self.sync.pipeline()
+        for name in names:
+            pipe.exists(name)
+        return sum(pipe.execute())
+
+    async def _follow(self, run: Run) -> AsyncIterator[bytes]:
+        sent = 0
+        try:
+            while True:
+                changed = run.changed
+                while sent < len(run.events):
+                    yield run.events[sent]
+                    sent += 1
+                if run.done:
+                    return
+                await changed.wait()
+        finally:
+            run.listeners -= 1
+            if run.listeners == 0 and not run.done:  # nobody here listens: stop reading (the job's grace counts)
+                run.task.cancel()
+                self._finish(run)
+
+    def _push(self, run: Run, event: bytes) -> None:
+        if run.sent.fresh(event):
+            run.events.append(event)
+            run.changed.set()
+            run.changed = asyncio.Event()
+
+    def _finish(self, run: Run) -> None:
+        run.done = True
+        if self.running.get(run.key) is run:
+            del self.running[run.key]
+        run.changed.set()
+
+    async def _read(self, run: Run) -> None:
+        """The run's Stream into its listeners here, until its last event."""
+        keys, last, touched = run.keys, "0-0", 0.0
+        try:
+            while True:
+                if time.monotonic() - touched >= HEARTBEAT:
+                    await self.r.set(keys.listen, 1, px=LISTEN_TTL)
+                    touched = time.monotonic()
+                got = await self.r.xread({keys.events: last}, count=1000, block=BLOCK_MS)
+                for _, entries in got:
+                    for entry_id, fields in entries:
+                        last = entry_id
+                        self._push(run, fields[b"e"])
+                        if event_name(fields[b"e"]) in LAST:
+                            return
+                if not got and await self._quiet(run):
+                    return
+        except asyncio.CancelledError:
+            raise
+        except self.errors as err:
+            self._push(run, sse("error", {"message": str(self._unavailable(err))}))
+        except Exception as err:  # never a hung listener
+            self._push(run, sse("error", {"message": f"the lab could not read the run: {type(err).__name__}: {err}"}))
+        finally:
+            if not run.done:
+                self._finish(run)
+
+    async def _quiet(self, run: Run) -> bool:
+        """Nothing new for a second: whether the run has ended without a last event in its Stream
+        (finished and its Stream expired: the rest replayed; lost), after handling a dead job."""
+        keys = run.keys
+        attempt = int(await self.r.eval(DIED, 3, keys.claim, keys.starts, keys.owner, keys.recover("")))
+        if attempt and attempt < ATTEMPTS:
+            token = await self.r.get(keys.claim)
+            if token is not None:
+                await asyncio.to_thread(
+                    enqueue, self.queue, run.lab.canonical(), keys.h, token.decode(), self.grace, attempt + 1
+                )
+            return False
+        if attempt:
+            message = (
+                f"the lab worker training this run stopped {attempt} times without finishing it (killed, or its "
+                "machine lost), so it is not tried again; press Train to start it anew"
+            )
+            pipe = self.r.pipeline()
+            pipe.xadd(keys.events, {"e": sse("error", {"message": message})})
+            pipe.expire(keys.events, EVENTS_TTL)
+            pipe.delete(keys.claim)
+            await pipe.execute()
+            return False  # the error comes through the Stream, to every process's listeners
+        if await self.r.exists(keys.claim, keys.events):
+            return False
+        body = await self.r.get(keys.sse)
+        if body is not None:
+            for event in split_events(body)[0]:
+                self._push(run, event)
+        else:
+            lost = "the run was lost by the lab's Redis (flushed or restarted empty); press Train to start it anew"
+            self._push(run, sse("error", {"message": lost}))
+        return True
+
+    def close(self) -> None:
+        """The server stops: its readers end; the runs go on in the workers, for other processes."""
+        for run in list(self.running.values()):
+            if run.task is not None:
+                run.task.cancel()
+        self.running.clear()
+        self.sync.close()
+
+    async def disconnect(self) -> None:
+        """After ``close``: the event loop's connections to Redis."""
+        await self.r.aclose()
+
+
+def redis_address(url: str) -> str:
+    """host:port/db of a Redis URL (a socket's path), never its password."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return parts.path
+    return f"{parts.hostname}:{parts.port or 6379}{parts.path or '/0'}"
+
+
+async def _replay(body: bytes) -> AsyncIterator[bytes]:
+    yield body
