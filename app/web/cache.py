@@ -1,9 +1,11 @@
 """Responses that are pure functions of a canonical key: ETag, Cache-Control, 304, gzip, LRU.
 
-Every state-derived response is identified by (route, canonical state, extras). The ETag is a
-hash of that key and the app version, so it is known before any work is done: a matching
-If-None-Match gets a 304 at once. Bodies are kept, with their gzip form, in a byte-bounded LRU.
-No state outlives a request except this cache, so any number of workers serve a link alike.
+Every state-derived response is identified by (route, canonical state, extras). The ETag is the
+code version (app/code_version.py) and a hash of that key, so it is known before any work is done:
+a matching If-None-Match gets a 304 at once. Such a body never changes for its URL while the code
+does not, so it is ``Cache-Control: public, max-age=..., immutable``: a CDN or a reverse proxy in
+front may serve it to everyone (README: More than one machine). Bodies are kept, with their gzip
+form, in a byte-bounded LRU. No state outlives a request except this cache, so any number of workers serve a link alike.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 
 from fastapi import Request, Response
 
-from app import __version__
+from app.code_version import code_version
 from app.web.compute import compute
 from app.web.config import Settings
 from app.web.negotiate import accepts_gzip
@@ -57,8 +59,15 @@ class BodyCache:
 
 
 def etag_of(key: str) -> str:
-    """A weak validator (the body may travel gzipped or not) of the key and the app version."""
-    return 'W/"' + hashlib.sha256(f"{__version__}|{key}".encode()).hexdigest()[:32] + '"'
+    """A weak validator (the body may travel gzipped or not): the code version, then a hash of
+    the key and that version, e.g. ``W/"0.1.0+3f9c2a71b0de-5d41402abc4b2a76b9719d911017c592"``."""
+    version = code_version()
+    return f'W/"{version}-' + hashlib.sha256(f"{version}|{key}".encode()).hexdigest()[:32] + '"'
+
+
+def cache_control(settings: Settings) -> str:
+    """The Cache-Control of a response that is a pure function of its URL and the code version."""
+    return f"public, max-age={settings.max_age}, immutable"
 
 
 def compress(body: bytes, settings: Settings, always: bool = False) -> bytes | None:
@@ -117,7 +126,7 @@ async def cached_json(
     cache: BodyCache = request.app.state.cache
     settings: Settings = request.app.state.settings
     etag = etag_of(key)
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.max_age}", "Vary": "Accept-Encoding"}
+    headers = {"ETag": etag, "Cache-Control": cache_control(settings), "Vary": "Accept-Encoding"}
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     item = cache.get(key)

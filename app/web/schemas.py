@@ -282,6 +282,7 @@ class PresetsModel(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     version: str
+    code: str = Field(description="The code version (app/code_version.py), also at the start of every ETag.")
 
 
 class CodeNote(BaseModel):

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from app.code_version import code_version
 from app.core.encoding import decode
 from app.documents.trace import trace_json
 from app.documents.weights import weights_json
@@ -39,7 +40,9 @@ def test_equal_states_share_etag_and_bytes(client):
 def test_if_none_match_gives_304(client):
     r = client.get("/api/trace?seed=12")
     etag = r.headers["etag"]
-    assert r.headers["cache-control"].startswith("public, max-age=")
+    assert r.headers["cache-control"] == "public, max-age=86400, immutable"  # a CDN may keep it: a pure function
+    assert etag.startswith(f'W/"{code_version()}-')  # of the URL and the code version, named in the ETag
+    assert client.get("/healthz").json()["code"] == code_version()
     again = client.get("/api/trace?seed=12", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
     other = client.get("/api/trace?seed=12", headers={"If-None-Match": 'W/"nope"'})
