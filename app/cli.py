@@ -333,14 +333,15 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings():
-    """The settings from the environment, or None after printing each invalid one in one line."""
+def _settings(**given):
+    """The settings from the environment (``given`` before it), or None after printing each
+    invalid one in one line."""
     from pydantic import ValidationError
 
     from app.web.config import Settings
 
     try:
-        return Settings()
+        return Settings(**given)
     except ValidationError as err:
         print("dropout-lab: invalid settings:", file=sys.stderr)
         for e in err.errors():
@@ -354,9 +355,7 @@ def _settings():
 
 def _worker(args: argparse.Namespace) -> int:
     """``dropout-lab worker``: RQ workers on the lab's queue (app/lab/jobs.py), until SIGINT/SIGTERM."""
-    if args.redis:
-        os.environ["DROPOUT_LAB_REDIS_URL"] = args.redis
-    if (settings := _settings()) is None:
+    if (settings := _settings(**({"redis_url": args.redis} if args.redis else {}))) is None:
         return 2
     if not 1 <= args.concurrency <= 64:
         print(f"dropout-lab: invalid --concurrency {args.concurrency}: 1 to 64 lab runs at once", file=sys.stderr)

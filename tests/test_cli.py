@@ -110,3 +110,19 @@ def test_from_code_that_does_not_read_exits_2_with_its_reasons(tmp_path, capsys)
     assert captured.out == "" and "line 3:" in captured.err and "model.add(GRU(32, dropout=0.2))" in captured.err
     assert main(["from-code", str(tmp_path / "missing.py")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_worker_says_what_it_needs(capsys, monkeypatch):
+    from tests.live_server import free_port
+
+    monkeypatch.delenv("DROPOUT_LAB_REDIS_URL", raising=False)
+    assert main(["worker"]) == 2
+    assert "a worker needs Redis: --redis redis://host:6379/0" in capsys.readouterr().err
+    assert main(["worker", "--redis", "http://x", "--concurrency", "1"]) == 2
+    assert "DROPOUT_LAB_REDIS_URL='http://x': a Redis URL is needed: redis://host:6379/0" in capsys.readouterr().err
+    assert main(["worker", "--redis", "redis://127.0.0.1:6379/0", "--concurrency", "0"]) == 2
+    assert "invalid --concurrency 0: 1 to 64" in capsys.readouterr().err
+    port = free_port()  # nothing listens there
+    assert main(["worker", "--redis", f"redis://:secret@127.0.0.1:{port}/0"]) == 1
+    err = capsys.readouterr().err
+    assert f"Redis at 127.0.0.1:{port}/0: ConnectionError" in err and "secret" not in err

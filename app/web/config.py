@@ -126,7 +126,6 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         None,
-        pattern=r"^(redis|rediss|unix)://",
         max_length=2048,
         description="Redis shared by every web process and `dropout-lab worker` (redis://host:6379/0): lab runs "
         "become jobs of its queue, their events and replays live in it (README: More than one machine). Unset: "
@@ -155,6 +154,18 @@ class Settings(BaseSettings):
     @classmethod
     def _check_public_url(cls, value: str) -> str:
         return check_public_url(value)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if not value:  # unset, or set empty: one machine
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                f"DROPOUT_LAB_REDIS_URL={value!r}: a Redis URL is needed: redis://host:6379/0, rediss://... (TLS) "
+                "or unix:///path/to/redis.sock"
+            )
+        return value
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod
