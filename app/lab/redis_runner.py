@@ -122,10 +122,12 @@ class RedisLabRunner:
             if (body := await self._finished(keys)) is not None:  # finished just before the claim
                 await self.r.eval(RELEASE, 1, keys.claim, token)
                 return body
-            await asyncio.to_thread(self._admit)
+            ahead, wait = await asyncio.to_thread(self._admit)
             pipe = self.r.pipeline()
             pipe.delete(keys.events, keys.starts, *(keys.recover(n) for n in range(1, ATTEMPTS + 1)))
             pipe.set(keys.listen, 1, px=LISTEN_TTL)
+            if ahead:  # it waits for a worker: its listeners are told how long, before its start
+                pipe.xadd(keys.events, {"e": sse("queued", {"ahead": ahead, "seconds": math.ceil(wait)})})
             await pipe.execute()
             await asyncio.to_thread(enqueue, self.queue, lab.canonical(), keys.h, token, self.grace, 1)
         except BaseException:
@@ -141,10 +143,11 @@ class RedisLabRunner:
             await self.r.zadd(FINISHED, {keys.h: int(time.time() * 1000)}, xx=True)
         return body
 
-    def _admit(self) -> None:
-        """Busy when the new run would wait more than ``max_wait`` s to begin; Unavailable without
-        workers. The wait: runs ahead of it (queued and training) past the live workers, each the
-        mean duration of the last runs, shared over the workers."""
+    def _admit(self) -> tuple[int, float]:
+        """(runs it waits for, seconds it waits) of a new run; Busy when it would wait more than
+        ``max_wait`` s to begin; Unavailable without workers. The wait: runs ahead of it (queued
+        and training) past the live workers, each the mean duration of the last runs, shared over
+        the workers."""
         from rq.registry import StartedJobRegistry
 
         workers = self.live_workers()
@@ -156,9 +159,11 @@ class RedisLabRunner:
         ahead = self.queue.count + StartedJobRegistry(queue=self.queue).count
         seconds = [float(s) for s in self.sync.lrange(SECONDS, 0, -1)]
         mean = sum(seconds) / len(seconds) if seconds else DEFAULT_SECONDS
-        wait = max(0, ahead - workers + 1) * mean / workers
+        waits_for = max(0, ahead - workers + 1)
+        wait = waits_for * mean / workers
         if wait > self.max_wait:
             raise Busy(max(1, math.ceil(wait - self.max_wait)))
+        return waits_for, wait
 
     def live_workers(self) -> int:
         """RQ workers of the lab's queue whose heartbeat key still lives."""

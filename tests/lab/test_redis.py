@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import math
+import statistics
 import threading
 import time
 import urllib.error
@@ -11,6 +13,7 @@ import urllib.request
 
 import pytest
 
+from app.lab.redis_runner import DEFAULT_SECONDS
 from app.lab.redis_store import FINISHED, FINISHED_BYTES, SECONDS, TRAININGS, RunKeys, prune, run_hash
 from app.lab.runner import Busy, Unavailable
 from app.link.lab_query import parse_lab
@@ -133,6 +136,20 @@ def test_a_run_nobody_listens_to_stops_after_the_grace_period_and_frees_its_work
     assert r.exists(keys.claim, keys.sse) == 0  # free: the next request trains it anew
 
 
+def test_a_run_waiting_for_a_worker_says_how_long_before_its_start(two_webs, redis_url):
+    import redis
+
+    a, b = two_webs
+    busy = f"{TINY}&train_size=1000&epochs=100&configs=both&data_seed=56"  # the only worker trains it
+    with urllib.request.urlopen(f"{a}/api/train?{busy}", timeout=90) as first:
+        assert first.readline() == b"event: start\n"
+        last = [float(s) for s in redis.Redis.from_url(redis_url).lrange(SECONDS, 0, -1)]
+        mean = statistics.mean(last) if last else DEFAULT_SECONDS  # the last runs' durations, if any
+        with urllib.request.urlopen(f"{b}/api/train?{SHORT}&data_seed=57", timeout=90) as second:
+            queued = events(second.readline() + second.readline() + second.readline())
+    assert queued == [("queued", {"ahead": 1, "seconds": math.ceil(mean)})]  # 1 run ahead, for 1 worker
+
+
 def test_a_worker_killed_mid_run_is_retried_once_then_every_listener_gets_an_error(tmp_path):
     import redis
 
@@ -205,7 +222,7 @@ def test_the_queue_refuses_from_its_depth_and_the_last_runs_durations(empty_redi
     r.sadd("rq:workers:dropout-lab", "rq:worker:w1", "rq:worker:gone")
     r.set("rq:worker:w1", "1")  # one live worker; the other's heartbeat key expired
     assert runner.live_workers() == 1
-    runner._admit()  # an empty queue: the run begins at once
+    assert runner._admit() == (0, 0.0)  # an empty queue: the run begins at once
     r.rpush(SECONDS, 20, 20)  # the last runs took 20 s
     queue = Queue("dropout-lab", connection=r)
     for n in range(3):
@@ -215,7 +232,7 @@ def test_the_queue_refuses_from_its_depth_and_the_last_runs_durations(empty_redi
         runner._admit()
     assert busy.value.retry_after == 30
     r.set("rq:worker:gone", "1")  # a second live worker halves the wait: (3 - 2 + 1) x 20 / 2 = 20 s
-    runner._admit()
+    assert runner._admit() == (2, 20.0)
     runner.close()
 
 

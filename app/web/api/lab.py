@@ -14,6 +14,8 @@ from app.web.schemas import BusyBody, UnavailableBody
 router = APIRouter(prefix="/api", tags=["training lab"])
 
 EVENTS = """Server-sent events, in this order:
+(only with Redis, when the run waits for a lab worker: `queued` {ahead, seconds}, the runs it waits for and the
+estimated seconds before it starts;)
 `start` {query, configs, titles, links, seeds, epochs, total, metric, metric_title, study, study_title,
 study_question};
 `epoch` {config, seed, epoch, train_loss, train_acc, val_loss, val_acc} after every epoch of every training

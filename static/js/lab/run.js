@@ -68,6 +68,10 @@ export function apply(run, name, data, now = 0) {
     run.progress = { ...data, at: now };
     return run;
   }
+  if (name === "queued") {
+    run.queued = data; // {ahead, seconds}: waiting for a lab worker (with Redis), before its start
+    return run;
+  }
   run.events.push([name, data]);
   if (name === "start") {
     run.start = data;

@@ -9,7 +9,7 @@
 //   const run = openRun(query, {event(name, data), busy(seconds, detail), waiting(secondsLeft),
 //                               problems(list), dropped(message), closed()});
 //   run.close();   // stops listening; the server ends the run if nobody else listens
-const NAMES = ["start", "progress", "epoch", "done", "stopped", "error"];
+const NAMES = ["queued", "start", "progress", "epoch", "done", "stopped", "error"];
 const LAST = new Set(["done", "stopped", "error"]);
 
 export function openRun(query, on) {

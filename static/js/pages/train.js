@@ -159,6 +159,10 @@ function onEvent(name, data) {
       quarter = q;
       setStatus(`${25 * q}% trained.`);
     }
+  } else if (name === "queued") {
+    const runs = data.ahead === 1 ? "1 run" : `${data.ahead} runs`;
+    setStatus(`Waiting for a lab worker: ${runs} ahead of this one, about ${data.seconds} s. It starts by itself.`);
+    setAnswer("Waiting in the lab's queue…", "", "running");
   } else if (name === "start") {
     quarter = 0;
     if (!STUDY && data.query !== query) {
