@@ -62,20 +62,28 @@ def start_worker(url: str, concurrency: int = 1, output=subprocess.DEVNULL) -> s
     return subprocess.Popen(command, stdout=output, stderr=output, env=env, start_new_session=True)
 
 
-def kill_worker(proc: subprocess.Popen, horse: int | None = None) -> None:
-    """SIGKILL to the worker's process group, and to the group of its work horse ``horse`` (RQ
-    runs each job in a session of its own, with the job's training processes): nothing of it
-    cleans up, as when its machine is lost."""
-    for group in (proc.pid, horse):
-        if group is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(group, signal.SIGKILL)
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    if int(f.read().rsplit(b")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def kill_worker(proc: subprocess.Popen) -> None:
+    """SIGKILL to the worker's process group, and to the groups of its children (RQ runs each job
+    in a work horse of its own session, with the job's training processes): nothing of it cleans
+    up, as when its machine is lost."""
+    for group in (proc.pid, *children(proc.pid)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
     proc.wait(timeout=10)
-
-
-def horse_of(r, owner_key: str) -> int:
-    """The pid of the work horse training a run, from its owner key (app/lab/redis_store.py)."""
-    return int(r.get(owner_key).split()[2])
 
 
 @contextlib.contextmanager

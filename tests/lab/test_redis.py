@@ -19,7 +19,7 @@ from app.lab.runner import Busy, Unavailable
 from app.link.lab_query import parse_lab
 from tests.lab.test_runner import TINY, events, in_a_thread
 from tests.live_server import free_port, server, server_process
-from tests.redis_server import horse_of, kill_worker, redis_server, require_redis_server, start_worker, worker
+from tests.redis_server import kill_worker, redis_server, require_redis_server, start_worker, worker
 
 QUERY = f"{TINY}&train_size=300&epochs=25&configs=none,both"  # about 3 s: long enough to join
 SHORT = f"{TINY}&train_size=100&epochs=3&configs=none,both"
@@ -168,7 +168,7 @@ def test_a_worker_killed_mid_run_is_retried_once_then_every_listener_gets_an_err
             got = b""
             while b"event: epoch" not in got:
                 got += stream.readline()
-            kill_worker(first, horse_of(r, keys.owner))  # the worker, its horse and its trainings: no clean-up
+            kill_worker(first)  # the worker, its horse and its trainings: no clean-up
             second = start_worker(url)  # the retry waits in the queue for it
             try:
                 deadline = time.monotonic() + 60
@@ -176,7 +176,7 @@ def test_a_worker_killed_mid_run_is_retried_once_then_every_listener_gets_an_err
                 while not (r.get(keys.starts) == b"2" and r.xlen(keys.events) >= length + 3):
                     assert time.monotonic() < deadline, "the run was not retried"
                     time.sleep(0.05)
-                kill_worker(second, horse_of(r, keys.owner))  # the retry dies too, mid-run
+                kill_worker(second)  # the retry dies too, mid-run
                 got += stream.read()
             finally:
                 kill_worker(second)
@@ -200,6 +200,24 @@ def test_without_redis_the_lab_says_so_and_traces_keep_working():
         assert json.loads(get(f"{web}/api/trace?seed=3"))["state"] == "seed=3&v=3"
         assert get(f"{web}/api/train?study=seed").startswith(b"event: start")  # recorded: no Redis needed
         assert b"Train" in get(f"{web}/train")
+
+
+def test_redis_lost_mid_run_every_listener_is_told():
+    import redis
+
+    query = f"{TINY}&train_size=1000&epochs=100&configs=both&data_seed=58"
+    with (
+        redis_server(require_redis_server()) as url,
+        server({"DROPOUT_LAB_REDIS_URL": url}) as web,
+        worker(url),
+    ):
+        wait_for_workers(url)
+        with urllib.request.urlopen(f"{web}/api/train?{query}", timeout=90) as stream:
+            assert stream.readline() == b"event: start\n"
+            redis.Redis.from_url(url).shutdown(nosave=True)  # Redis goes, mid-run
+            rest = stream.read()
+    last = events(b"event: start\n" + rest)[-1]
+    assert last[0] == "error" and "the lab cannot reach its Redis at 127.0.0.1:" in last[1]["message"]
 
 
 @pytest.fixture
