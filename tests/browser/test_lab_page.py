@@ -559,6 +559,35 @@ def test_a_busy_lab_counts_down_and_retries_by_itself(watched, base_url):
     assert refusals_only(watched.problems, 429), "\n".join(watched.problems)
 
 
+def test_a_run_waiting_in_the_queue_says_how_long(watched, base_url):
+    """With Redis (README: More than one machine) a run that waits for a worker gets `queued` first."""
+    page = open_lab(watched, base_url, f"{SMALL}&configs=cell&data_seed=17")
+    page.evaluate(
+        """() => { window.said = []; new MutationObserver(() => window.said.push(
+             document.getElementById('progress-count').textContent + ' | ' +
+             document.getElementById('status').textContent)).observe(document.body,
+             {subtree: true, childList: true, characterData: true}); }"""
+    )
+    queued = sse([("queued", {"ahead": 2, "seconds": 40})])  # then the connection ends: dropped
+    page.route("**/api/train?*", lambda route: route.fulfill(status=200, content_type="text/event-stream", body=queued))
+    page.get_by_role("button", name="Train", exact=True).click()
+    assert wait_finished(page) == "dropped"
+    said = page.evaluate("window.said")
+    assert any(
+        "| Waiting for a lab worker: 2 runs ahead of this one, about 40 s. It starts by itself." in s for s in said
+    )
+    assert [n for n, _ in events(page)] == []  # no run event yet: the curves and table wait for `start`
+    # the progress line of a run still queued (here the mocked stream ended before a frame showed it)
+    shown = page.evaluate(
+        """async () => {
+             const src = document.querySelector('script[src*="/js/pages/train.js"]').src;
+             const { renderProgress } = await import(new URL('../lab/progress.js', src));
+             renderProgress({ phase: 'connecting', queued: { ahead: 2, seconds: 40 }, events: [] });
+             return document.getElementById('progress-count').textContent; }"""
+    )
+    assert shown == "In the queue: 2 runs ahead, about 40 s."
+
+
 def test_a_dropped_connection_is_reported_and_train_offered_again(watched, base_url):
     page = open_lab(watched, base_url, f"{SMALL}&configs=cell&data_seed=16")
     query = page.url.split("?", 1)[1]

@@ -24,7 +24,10 @@ export function renderProgress(run, now = performance.now()) {
   bar.value = run ? fraction(run) : 0;
   let where = "Not started.";
   let when = "";
-  if (run?.phase === "connecting") {
+  if (run?.phase === "connecting" && run.queued) {
+    const runs = run.queued.ahead === 1 ? "1 run" : `${count(run.queued.ahead)} runs`;
+    where = `In the queue: ${runs} ahead, about ${count(run.queued.seconds)} s.`;
+  } else if (run?.phase === "connecting") {
     where = "Connecting…";
   } else if (run?.phase === "busy") {
     where = `Busy: trying again in ${run.wait} s.`;
