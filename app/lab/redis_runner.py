@@ -42,7 +42,7 @@ from app.lab.redis_store import (
     RunKeys,
     run_hash,
 )
-from app.lab.runner import Busy, Sent, Unavailable, sse
+from app.lab.runner import Busy, Sent, Unavailable, changed, events_of, push, sse
 from app.lab.store import LAST, event_name, split_events
 from app.link.lab_query import LabQuery
 from app.studies.recorded import recorded_events
@@ -176,33 +176,20 @@ class RedisLabRunner:
         return sum(pipe.execute())
 
     async def _follow(self, run: Run) -> AsyncIterator[bytes]:
-        sent = 0
         try:
-            while True:
-                changed = run.changed
-                while sent < len(run.events):
-                    yield run.events[sent]
-                    sent += 1
-                if run.done:
-                    return
-                await changed.wait()
+            async for event in events_of(run):
+                yield event
         finally:
             run.listeners -= 1
             if run.listeners == 0 and not run.done:  # nobody here listens: stop reading (the job's grace counts)
                 run.task.cancel()
                 self._finish(run)
 
-    def _push(self, run: Run, event: bytes) -> None:
-        if run.sent.fresh(event):
-            run.events.append(event)
-            run.changed.set()
-            run.changed = asyncio.Event()
-
     def _finish(self, run: Run) -> None:
         run.done = True
         if self.running.get(run.key) is run:
             del self.running[run.key]
-        run.changed.set()
+        changed(run)
 
     async def _read(self, run: Run) -> None:
         """The run's Stream into its listeners here, until its last event."""
@@ -216,7 +203,7 @@ class RedisLabRunner:
                 for _, entries in got:
                     for entry_id, fields in entries:
                         last = entry_id
-                        self._push(run, fields[b"e"])
+                        push(run, fields[b"e"])
                         if event_name(fields[b"e"]) in LAST:
                             return
                 if not got and await self._quiet(run):
@@ -224,9 +211,9 @@ class RedisLabRunner:
         except asyncio.CancelledError:
             raise
         except self.errors as err:
-            self._push(run, sse("error", {"message": str(self._unavailable(err))}))
+            push(run, sse("error", {"message": str(self._unavailable(err))}))
         except Exception as err:  # never a hung listener
-            self._push(run, sse("error", {"message": f"the lab could not read the run: {type(err).__name__}: {err}"}))
+            push(run, sse("error", {"message": f"the lab could not read the run: {type(err).__name__}: {err}"}))
         finally:
             if not run.done:
                 self._finish(run)
@@ -259,10 +246,10 @@ class RedisLabRunner:
         body = await self.r.get(keys.sse)
         if body is not None:
             for event in split_events(body)[0]:
-                self._push(run, event)
+                push(run, event)
         else:
             lost = "the run was lost by the lab's Redis (flushed or restarted empty); press Train to start it anew"
-            self._push(run, sse("error", {"message": lost}))
+            push(run, sse("error", {"message": lost}))
         return True
 
     def close(self) -> None:

@@ -146,16 +146,9 @@ class LabRunner:
         return self._follow(run)
 
     async def _follow(self, run: Run) -> AsyncIterator[bytes]:
-        sent = 0
         try:
-            while True:
-                changed = run.changed
-                while sent < len(run.events):
-                    yield run.events[sent]
-                    sent += 1
-                if run.done:
-                    return
-                await changed.wait()
+            async for event in events_of(run):
+                yield event
         finally:
             run.listeners -= 1
             if run.listeners == 0:
@@ -166,22 +159,12 @@ class LabRunner:
 
     # the events of a run, from a worker here or another process's file, into the event loop
 
-    def _push(self, run: Run, event: bytes) -> None:
-        if run.sent.fresh(event):
-            run.events.append(event)
-            self._changed(run)
-
     def _finish(self, run: Run) -> None:
         run.done = True
         if self.running.get(run.key) is run:
             del self.running[run.key]
         self.trainings.discard(run.training)
-        self._changed(run)
-
-    @staticmethod
-    def _changed(run: Run) -> None:
-        run.changed.set()
-        run.changed = asyncio.Event()
+        changed(run)
 
     # trained here
 
@@ -224,7 +207,7 @@ class LabRunner:
         """In a thread: the worker's lines into the run's .part and the event loop, to its end."""
 
         def emit(event: bytes) -> None:
-            _post(loop, self._push, run, event)
+            _post(loop, push, run, event)
             training.out.write(event)
 
         last = None
@@ -279,19 +262,19 @@ class LabRunner:
         while not await self._tail(run):
             if (body := self.store.finished(run.files)) is not None:
                 for event in split_events(body)[0]:
-                    self._push(run, event)
+                    push(run, event)
                 break
             if (lock := self.store.claim(run.files)) is None:
                 continue  # another process has started it again: read its .part
             try:
                 body = self._train(run, lock)
             except Busy as busy:
-                self._push(run, sse("error", {"message": f"the server training this run stopped, and {busy}"}))
+                push(run, sse("error", {"message": f"the server training this run stopped, and {busy}"}))
                 break
             if body is None:
                 return  # trained here from now on: the reader thread carries on
             for event in split_events(body)[0]:
-                self._push(run, event)
+                push(run, event)
             break
         self._finish(run)
 
@@ -309,7 +292,7 @@ class LabRunner:
                 if f is not None:
                     events, rest = split_events(rest + f.read())
                     for event in events:
-                        self._push(run, event)
+                        push(run, event)
                         if event_name(event) in LAST:
                             return True
                 if gone:
@@ -348,6 +331,32 @@ def _kill(process: subprocess.Popen) -> None:
     """SIGKILL, for a worker still there long after its SIGTERM."""
     if process.poll() is None:
         process.kill()
+
+
+def push(run, event: bytes) -> None:
+    """A run's event to its listeners in this process, unless a retry repeats it (``Sent``)."""
+    if run.sent.fresh(event):
+        run.events.append(event)
+        changed(run)
+
+
+def changed(run) -> None:
+    """Wake the run's listeners (each waits on the event of the moment)."""
+    run.changed.set()
+    run.changed = asyncio.Event()
+
+
+async def events_of(run) -> AsyncIterator[bytes]:
+    """A run's events in this process for one listener: those so far, then each new one, to the last."""
+    sent = 0
+    while True:
+        now = run.changed
+        while sent < len(run.events):
+            yield run.events[sent]
+            sent += 1
+        if run.done:
+            return
+        await now.wait()
 
 
 async def _replay(body: bytes) -> AsyncIterator[bytes]:
