@@ -40,9 +40,10 @@ def test_the_deployment_starts_what_the_cli_knows():
     serve = re.search(r'command: \["dropout-lab", "serve", (.*)\]', compose).group(1)
     args = _parser().parse_args(["serve", *re.findall(r'"([^"]+)"', serve)])
     assert (args.host, args.port) == ("0.0.0.0", 8000)
-    assert "exec dropout-lab worker --concurrency ${CONCURRENCY:-1}" in compose
+    assert 'command: ["dropout-lab", "worker", "--concurrency", "${CONCURRENCY:-1}"]' in compose
     assert _parser().parse_args(["worker", "--concurrency", "1"]).concurrency == 1
-    assert "DROPOUT_LAB_REDIS_URL: redis://redis:6379/0" in compose
+    assert "DROPOUT_LAB_REDIS_URL: ${REDIS_URL:-redis://redis:6379/0}" in compose
+    assert 'FORWARDED_ALLOW_IPS: "*"' in compose  # the fair queue per student behind the proxy
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     for folder in ("app", "static", "templates", "dropout_lab"):
         assert f"COPY {folder} ./{folder}" in dockerfile
@@ -50,3 +51,5 @@ def test_the_deployment_starts_what_the_cli_knows():
     nginx = (ROOT / "deploy" / "nginx.conf").read_text()
     train = nginx[nginx.index("location = /api/train") :]
     assert "proxy_buffering off;" in train and "proxy_cache off;" in train
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx  # never a client's own header
+    assert "proxy_cache_key $scheme$host$request_uri;" in nginx  # an unknown Host never gets a cached body

@@ -28,6 +28,9 @@ import socket
 import threading
 import time
 
+from rq import Worker
+from rq.serializers import JSONSerializer
+
 from app.lab import worker
 from app.lab.redis_store import (
     BEGIN,
@@ -49,6 +52,10 @@ from app.lab.redis_store import (
 from app.lab.runner import sse
 from app.lab.store import event_name
 
+# Jobs as JSON, not RQ's default pickle: what a worker reads from Redis is data, never code to load
+# (Redis still needs a password off the loopback: any client may queue a job; README).
+SERIALIZER = JSONSerializer
+WORKER_TTL = 20  # s: RQ's worker heartbeat (its key lives this + 60 s, + 90 s while it trains)
 JOB_TIMEOUT = 3 * 3600  # s: RQ's bound on one job; the lab's cost bound keeps runs far below it
 CACHE_BYTES = int(os.environ.get("DROPOUT_LAB_LAB_CACHE_MB", "64")) * 2**20
 
@@ -158,12 +165,21 @@ def _end(r, keys: RunKeys, token: str, finished: list[bytes] | None, seconds: fl
 def work(url: str, concurrency: int) -> None:
     """``dropout-lab worker``: ``concurrency`` RQ workers on the lab's queue, until SIGINT/SIGTERM."""
     from redis import Redis
-    from rq import Worker
     from rq.worker_pool import WorkerPool
 
     connection = Redis.from_url(url)
     connection.ping()  # a clear error now rather than a worker that waits on nothing
     if concurrency == 1:
-        Worker([QUEUE], connection=connection, worker_ttl=20).work(with_scheduler=False)
+        LabWorker([QUEUE], connection=connection, serializer=SERIALIZER).work(with_scheduler=False)
     else:
-        WorkerPool([QUEUE], connection=connection, num_workers=concurrency).start()
+        pool = WorkerPool([QUEUE], connection, concurrency, worker_class=LabWorker, serializer=SERIALIZER)
+        pool.start()
+
+
+class LabWorker(Worker):
+    """RQ's worker with a short heartbeat: one that died drops out of the web processes' count of
+    live workers (the 503 without workers, the queue's wait) within about 90 s, not RQ's 8 min."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("worker_ttl", WORKER_TTL)
+        super().__init__(*args, **kwargs)

@@ -27,7 +27,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from app.lab.jobs import enqueue
+from app.lab.jobs import SERIALIZER, enqueue
 from app.lab.redis_store import (
     ATTEMPTS,
     CLAIM_TTL,
@@ -76,7 +76,7 @@ class RedisLabRunner:
         self.errors = (redis.ConnectionError, redis.TimeoutError, OSError)
         self.r = redis.asyncio.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=BLOCK_MS / 1000 + 4)
         self.sync = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
-        self.queue = Queue(QUEUE, connection=self.sync)
+        self.queue = Queue(QUEUE, connection=self.sync, serializer=SERIALIZER)
         self.running: dict[str, Run] = {}
         self.started = 0  # jobs queued by this process (trainings it started), for tests
         self.joined = 0  # requests that joined a run in progress, for tests

@@ -13,6 +13,7 @@ import urllib.request
 
 import pytest
 
+from app.lab.jobs import SERIALIZER
 from app.lab.redis_runner import DEFAULT_SECONDS
 from app.lab.redis_store import FINISHED, FINISHED_BYTES, SECONDS, TRAININGS, RunKeys, prune, run_hash
 from app.lab.runner import Busy, Unavailable
@@ -252,7 +253,7 @@ def test_the_queue_refuses_from_its_depth_and_the_last_runs_durations(empty_redi
     assert runner.live_workers() == 1
     assert runner._admit() == (0, 0.0)  # an empty queue: the run begins at once
     r.rpush(SECONDS, 20, 20)  # the last runs took 20 s
-    queue = Queue("dropout-lab", connection=r)
+    queue = Queue("dropout-lab", connection=r, serializer=SERIALIZER)
     for n in range(3):
         queue.enqueue("app.lab.jobs.train", args=("", str(n), "", 0.0), job_id=f"queued-{n}")
     # 3 runs ahead for 1 worker: this one would begin after 3 x 20 s = 60 s, past 30 s
