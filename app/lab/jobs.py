@@ -35,13 +35,15 @@ from app.lab import worker
 from app.lab.redis_store import (
     BEGIN,
     CLAIM_TTL,
+    EMIT,
+    END,
     EVENTS_TTL,
     FINISHED,
     FINISHED_BYTES,
     HEARTBEAT,
+    LET_GO,
     OWNER_TTL,
     QUEUE,
-    RELEASE,
     RENEW,
     SECONDS,
     SECONDS_KEPT,
@@ -64,7 +66,7 @@ def enqueue(queue, query: str, h: str, token: str, grace: float, attempt: int):
     """Queue the run's job (attempt 1, or 2 after a death); RQ's job id names the run and attempt."""
     return queue.enqueue(
         "app.lab.jobs.train",
-        args=(query, h, token, grace),
+        args=(query, h, token, grace, attempt),
         job_id=f"lab-{h[:24]}-{token[:8]}-{attempt}",
         job_timeout=JOB_TIMEOUT,
         result_ttl=60,
@@ -73,31 +75,74 @@ def enqueue(queue, query: str, h: str, token: str, grace: float, attempt: int):
     )
 
 
-class _Heartbeat(threading.Thread):
-    """Renews the run's owner key and claim every HEARTBEAT s; ends the job (SIGTERM to itself)
-    when nobody has listened for ``grace`` s or the run is no longer this job's."""
+class _Run:
+    """One attempt's hold on its run: every write is fenced by the claim's token and the attempt
+    (app/lab/redis_store.py), so an attempt declared dead never writes into its retry's run."""
 
-    def __init__(self, r, keys: RunKeys, token: str, owner: str, grace: float):
+    def __init__(self, r, keys: RunKeys, token: str, attempt: int):
+        self.r, self.keys, self.token, self.attempt = r, keys, token, str(attempt)
+        self.where = f"{socket.gethostname()} {os.getpid()}"
+        self.events: list[bytes] = []
+
+    def begin(self) -> bool:
+        k = self.keys
+        keys = (k.claim, k.job, k.starts, k.owner, TRAININGS, k.events)
+        return bool(self.r.eval(BEGIN, 6, *keys, self.token, self.attempt, self.where, OWNER_TTL, CLAIM_TTL))
+
+    def emit(self, name: str, data: dict) -> None:
+        event = sse(name, data)
+        self.events.append(event)
+        k = self.keys
+        self.r.eval(EMIT, 3, k.claim, k.starts, k.events, self.token, self.attempt, event, CLAIM_TTL)
+
+    def renew(self) -> tuple[int, int] | None:
+        """(Redis's clock, when listeners were last heard of), or None when the run is not this attempt's."""
+        k = self.keys
+        owner = f"{self.attempt} {self.where}"
+        keys = (k.claim, k.starts, k.owner, k.listen)
+        got = self.r.eval(RENEW, 4, *keys, self.token, self.attempt, owner, OWNER_TTL, CLAIM_TTL)
+        return (int(got[1]), int(got[2])) if got[0] else None
+
+    def end(self, finished: bool, seconds: float) -> None:
+        k = self.keys
+        keys = (k.claim, k.starts, k.owner, k.job, k.events, k.sse, FINISHED, FINISHED_BYTES, SECONDS)
+        body = b"".join(self.events) if finished else b""
+        now = int(time.time() * 1000)
+        self.r.eval(END, 9, *keys, self.token, self.attempt, body, k.h, now, f"{seconds:.3f}", EVENTS_TTL, SECONDS_KEPT)
+        if finished:
+            with contextlib.suppress(Exception):
+                prune(self.r, CACHE_BYTES)
+
+    def let_go(self) -> None:
+        """Stopped from outside (SIGTERM, not the lab's): the owner key goes now, so a listener
+        queues the run again at once instead of after OWNER_TTL."""
+        k = self.keys
+        with contextlib.suppress(Exception):
+            self.r.eval(LET_GO, 3, k.claim, k.starts, k.owner, self.token, self.attempt)
+
+
+class _Heartbeat(threading.Thread):
+    """Renews the attempt's hold every HEARTBEAT s; ends the job (SIGTERM to itself) when nobody
+    has listened for ``grace`` s (by Redis's clock: also after a wait in the queue) or the run is
+    no longer this attempt's."""
+
+    def __init__(self, run: _Run, grace: float):
         super().__init__(daemon=True)
-        self.r, self.keys, self.token, self.owner, self.grace = r, keys, token, owner, grace
+        self.run_, self.grace = run, grace
         self.halt = threading.Event()
         self.why: str | None = None
 
     def run(self) -> None:
-        heard = time.monotonic()
         while not self.halt.wait(HEARTBEAT):
             try:
-                keys = (self.keys.claim, self.keys.owner)
-                ours = self.r.eval(RENEW, 2, *keys, self.token, self.owner, OWNER_TTL, CLAIM_TTL)
-                if self.r.exists(self.keys.listen):
-                    heard = time.monotonic()
+                held = self.run_.renew()
             except Exception:  # Redis away for a moment: the owner key may lapse, a listener then retries
                 continue
-            if not ours:
-                self.why = "the run was ended elsewhere"
-            elif time.monotonic() - heard > self.grace:
+            if held is None:
+                self.why = "the run was ended or taken over elsewhere"
+            elif held[0] - held[1] > self.grace:
                 self.why = f"nobody listened to this run for {self.grace:g} s"
-            if self.why:
+            if self.why and not self.halt.is_set():
                 os.kill(os.getpid(), signal.SIGTERM)
                 return
 
@@ -106,60 +151,39 @@ def _terminated(signum, frame) -> None:
     raise SystemExit(143)  # unwinds through study.run, whose finally ends the training processes
 
 
-def train(query: str, h: str, token: str, grace: float) -> str:
-    """RQ job: train the run of ``query`` (its hash ``h``) while its claim holds ``token``."""
+def train(query: str, h: str, token: str, grace: float, attempt: int = 1) -> str:
+    """RQ job: train the run of ``query`` (its hash ``h``) while its claim holds ``token`` and
+    ``attempt`` is the one queued last."""
     from rq import get_current_job
 
-    r = get_current_job().connection
-    keys = RunKeys(h)
-    where = f"{socket.gethostname()} {os.getpid()}"
-    attempt = int(r.eval(BEGIN, 4, keys.claim, keys.starts, keys.owner, TRAININGS, token, OWNER_TTL, where))
-    if not attempt:
-        return "not run: the run was ended or claimed again before this job began"
-    events: list[bytes] = []
-
-    def emit(name: str, data: dict) -> None:
-        event = sse(name, data)
-        events.append(event)
-        r.xadd(keys.events, {"e": event})
-
-    beat = _Heartbeat(r, keys, token, f"{attempt} {where}", grace)
+    run = _Run(get_current_job().connection, RunKeys(h), token, attempt)
+    if not run.begin():
+        return "not run: the run was ended, claimed again or queued again before this job began"
+    beat = _Heartbeat(run, grace)
     previous = signal.signal(signal.SIGTERM, _terminated)
     started = time.monotonic()
     beat.start()
+    outside = False
     try:
-        worker.run(query, emit)
-    except SystemExit:
-        emit("stopped", {"message": beat.why or "the lab worker was stopped; press Train to start the run again"})
+        try:
+            worker.run(query, run.emit)
+        except SystemExit:
+            if beat.why is None:  # not the lab's own stop: a retry, by the next listener that looks
+                outside = True
+            else:
+                run.emit("stopped", {"message": beat.why})
+        finally:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the heartbeat's last signal lands nowhere
+            beat.halt.set()
+            beat.join()
+        if outside:
+            run.let_go()
+            raise SystemExit(143)
+        last = event_name(run.events[-1]).decode() if run.events else "none"
+        run.end(last == "done", time.monotonic() - started)
+        return last
     finally:
-        beat.halt.set()
         signal.signal(signal.SIGTERM, previous)
-    last = event_name(events[-1]).decode() if events else "none"
-    _end(r, keys, token, events if last == "done" else None, time.monotonic() - started)
-    return last
-
-
-def _end(r, keys: RunKeys, token: str, finished: list[bytes] | None, seconds: float) -> None:
-    """Free the run, if it is still this job's (a listener may have ended it since: a second death
-    seen while this job was only slow); a finished run's events become its replay."""
-    if r.get(keys.claim) != token.encode():
-        return
-    pipe = r.pipeline()
-    if finished is not None:
-        body = b"".join(finished)
-        pipe.set(keys.sse, body)
-        pipe.zadd(FINISHED, {keys.h: int(time.time() * 1000)})
-        pipe.hset(FINISHED_BYTES, keys.h, len(body))
-        pipe.lpush(SECONDS, f"{seconds:.3f}")
-        pipe.ltrim(SECONDS, 0, SECONDS_KEPT - 1)
-    pipe.expire(keys.events, EVENTS_TTL)
-    pipe.delete(keys.owner, keys.starts)
-    pipe.execute()
-    # the claim goes last: a request in between finds the replay, or joins the Stream's last event
-    r.eval(RELEASE, 1, keys.claim, token)
-    if finished is not None:
-        with contextlib.suppress(Exception):
-            prune(r, CACHE_BYTES)
 
 
 def work(url: str, concurrency: int) -> None:

@@ -30,13 +30,17 @@ from urllib.parse import urlsplit
 from app.lab.jobs import SERIALIZER, enqueue
 from app.lab.redis_store import (
     ATTEMPTS,
+    CLAIM,
     CLAIM_TTL,
-    DIED,
+    EMIT_WEB,
+    ENQUEUE_GRACE,
     EVENTS_TTL,
+    FAIL,
     FINISHED,
     HEARTBEAT,
-    LISTEN_TTL,
+    LISTEN,
     QUEUE,
+    QUEUED,
     RELEASE,
     SECONDS,
     RunKeys,
@@ -49,6 +53,7 @@ from app.studies.recorded import recorded_events
 
 DEFAULT_SECONDS = 30.0  # a run's duration before any has finished: Retry-After's unit
 BLOCK_MS = 1000  # an XREAD waits this long for new events before the owner check
+UNHEARD = 5.0  # s: a run read here whose requests' bodies never began (their clients left) stops being read
 
 
 @dataclass(eq=False)
@@ -73,7 +78,7 @@ class RedisLabRunner:
         self.url = url
         self.grace = grace
         self.max_wait = max_wait
-        self.errors = (redis.ConnectionError, redis.TimeoutError, OSError)
+        self.errors = (redis.RedisError, OSError)
         self.r = redis.asyncio.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=BLOCK_MS / 1000 + 4)
         self.sync = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         self.queue = Queue(QUEUE, connection=self.sync, serializer=SERIALIZER)
@@ -107,35 +112,43 @@ class RedisLabRunner:
                 run.task = asyncio.create_task(self._read(run))
         else:
             self.joined += 1
-        run.listeners += 1
         return self._follow(run)
 
     async def _start(self, lab: LabQuery, keys: RunKeys) -> bytes | None:
-        """The finished run's events; else None once the run is queued here or by another process."""
+        """The finished run's events; else None once the run is queued, here or by another process.
+        Admission comes before the claim: a request that joins a claimed run is never refused."""
         if (body := await self._finished(keys)) is not None:
             return body
+        if await self.r.exists(keys.claim):
+            self.joined += 1
+            return None
+        ahead, wait = await asyncio.to_thread(self._admit)
         token = uuid.uuid4().hex
-        if not await self.r.set(keys.claim, token, nx=True, ex=CLAIM_TTL):
-            self.joined += 1  # trained, or queued, by a job another process (or this one) queued
+        if not await self.r.eval(CLAIM, 1 + len(keys.state()), keys.claim, *keys.state(), token, CLAIM_TTL):
+            self.joined += 1  # claimed by another request meanwhile
             return None
         try:
             if (body := await self._finished(keys)) is not None:  # finished just before the claim
                 await self.r.eval(RELEASE, 1, keys.claim, token)
                 return body
-            ahead, wait = await asyncio.to_thread(self._admit)
-            pipe = self.r.pipeline()
-            pipe.delete(keys.events, keys.starts, *(keys.recover(n) for n in range(1, ATTEMPTS + 1)))
-            pipe.set(keys.listen, 1, px=LISTEN_TTL)
+            await self._listening(keys)
             if ahead:  # it waits for a worker: its listeners are told how long, before its start
-                pipe.xadd(keys.events, {"e": sse("queued", {"ahead": ahead, "seconds": math.ceil(wait)})})
-            await pipe.execute()
-            await asyncio.to_thread(enqueue, self.queue, lab.canonical(), keys.h, token, self.grace, 1)
+                event = sse("queued", {"ahead": ahead, "seconds": math.ceil(wait)})
+                await self.r.eval(EMIT_WEB, 2, keys.claim, keys.events, token, event, CLAIM_TTL)
+            await self._enqueue(lab.canonical(), keys, token, 1)
         except BaseException:
             with contextlib.suppress(*self.errors):
                 await self.r.eval(RELEASE, 1, keys.claim, token)
             raise
         self.started += 1
         return None
+
+    async def _enqueue(self, query: str, keys: RunKeys, token: str, attempt: int) -> None:
+        job = await asyncio.to_thread(enqueue, self.queue, query, keys.h, token, self.grace, attempt)
+        await self.r.eval(QUEUED, 2, keys.claim, keys.job, token, f"{attempt} {job.id}", CLAIM_TTL)
+
+    async def _listening(self, keys: RunKeys) -> None:
+        await self.r.eval(LISTEN, 1, keys.listen, math.ceil(self.grace) + 10)
 
     async def _finished(self, keys: RunKeys) -> bytes | None:
         body = await self.r.get(keys.sse)
@@ -176,6 +189,7 @@ class RedisLabRunner:
         return sum(pipe.execute())
 
     async def _follow(self, run: Run) -> AsyncIterator[bytes]:
+        run.listeners += 1  # here, not before: a response whose client left before its body began never counts
         try:
             async for event in events_of(run):
                 yield event
@@ -193,11 +207,13 @@ class RedisLabRunner:
 
     async def _read(self, run: Run) -> None:
         """The run's Stream into its listeners here, until its last event."""
-        keys, last, touched = run.keys, "0-0", 0.0
+        keys, last, touched, begun = run.keys, "0-0", 0.0, time.monotonic()
         try:
             while True:
+                if run.listeners == 0 and time.monotonic() - begun > UNHEARD:
+                    return  # its requests' clients left before their bodies began
                 if time.monotonic() - touched >= HEARTBEAT:
-                    await self.r.set(keys.listen, 1, px=LISTEN_TTL)
+                    await self._listening(keys)
                     touched = time.monotonic()
                 got = await self.r.xread({keys.events: last}, count=1000, block=BLOCK_MS)
                 for _, entries in got:
@@ -206,7 +222,7 @@ class RedisLabRunner:
                         push(run, fields[b"e"])
                         if event_name(fields[b"e"]) in LAST:
                             return
-                if not got and await self._quiet(run):
+                if not got and await self._quiet(run, last):
                     return
         except asyncio.CancelledError:
             raise
@@ -218,38 +234,73 @@ class RedisLabRunner:
             if not run.done:
                 self._finish(run)
 
-    async def _quiet(self, run: Run) -> bool:
-        """Nothing new for a second: whether the run has ended without a last event in its Stream
-        (finished and its Stream expired: the rest replayed; lost), after handling a dead job."""
+    async def _quiet(self, run: Run, last: str) -> bool:
+        """Nothing new for a second: whether the run has ended without a last event here (its
+        claim gone: the rest of its Stream, or its replay, or an error), after handling a dead
+        attempt (queued again once, then the error, through the Stream to every listener)."""
         keys = run.keys
-        attempt = int(await self.r.eval(DIED, 3, keys.claim, keys.starts, keys.owner, keys.recover("")))
-        if attempt and attempt < ATTEMPTS:
-            token = await self.r.get(keys.claim)
-            if token is not None:
-                await asyncio.to_thread(
-                    enqueue, self.queue, run.lab.canonical(), keys.h, token.decode(), self.grace, attempt + 1
-                )
+        pipe = self.r.pipeline()  # one snapshot (MULTI)
+        pipe.get(keys.claim).get(keys.job).get(keys.starts).exists(keys.owner).ttl(keys.claim)
+        token, job, starts, owned, ttl = await pipe.execute()
+        if token is None:
+            return await self._ended(run, last)
+        if owned:
             return False
-        if attempt:
-            message = (
-                f"the lab worker training this run stopped {attempt} times without finishing it (killed, or its "
-                "machine lost), so it is not tried again; press Train to start it anew"
-            )
-            pipe = self.r.pipeline()
-            pipe.xadd(keys.events, {"e": sse("error", {"message": message})})
-            pipe.expire(keys.events, EVENTS_TTL)
-            pipe.delete(keys.claim)
-            await pipe.execute()
-            return False  # the error comes through the Stream, to every process's listeners
-        if await self.r.exists(keys.claim, keys.events):
+        dead = await self._dead_attempt(job, starts, ttl)
+        if dead is None or not await self.r.set(keys.recover(dead), 1, nx=True, ex=CLAIM_TTL):
+            return False  # alive, or another listener (here or elsewhere) handles its death
+        if dead < ATTEMPTS:
+            try:
+                await self._enqueue(run.lab.canonical(), keys, token.decode(), dead + 1)
+            except BaseException:
+                with contextlib.suppress(*self.errors):
+                    await self.r.delete(keys.recover(dead))  # the next listener to look tries again
+                raise
             return False
-        body = await self.r.get(keys.sse)
+        message = (
+            f"the lab worker training this run stopped {dead} times without finishing it (killed, or its machine "
+            "lost), so it is not tried again; press Train to start it anew"
+        )
+        k, event = keys, sse("error", {"message": message})
+        await self.r.eval(FAIL, 5, k.claim, k.events, k.job, k.starts, k.owner, token, event, EVENTS_TTL)
+        return False  # the error comes through the Stream, to every process's listeners
+
+    async def _dead_attempt(self, job: bytes | None, starts: bytes | None, ttl: int) -> int | None:
+        """The attempt that died without an owner key: the one that began (its job gone), one that
+        RQ failed or lost before it began, or 0 when the claim's web process died before queueing
+        it; None while the attempt is alive or waits in the queue."""
+        if job is None:
+            return 0 if CLAIM_TTL - ttl > ENQUEUE_GRACE else None
+        attempt, job_id = job.decode().split(" ", 1)
+        if starts is not None and starts.decode() == attempt:
+            return int(attempt)  # it began, and its owner key lapsed
+        status = await asyncio.to_thread(self._job_status, job_id)
+        return int(attempt) if status in (None, "failed", "stopped", "canceled") else None
+
+    def _job_status(self, job_id: str) -> str | None:
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
+        try:
+            return Job.fetch(job_id, connection=self.sync, serializer=SERIALIZER).get_status().value
+        except NoSuchJobError:
+            return None
+
+    async def _ended(self, run: Run, last: str) -> bool:
+        """The run's claim is gone: the rest of its Stream if any, else its replay, else an error."""
+        got = await self.r.xread({run.keys.events: last}, count=100_000)
+        for _, entries in got:
+            for _, fields in entries:
+                push(run, fields[b"e"])
+                if event_name(fields[b"e"]) in LAST:
+                    return True
+        body = await self.r.get(run.keys.sse)
         if body is not None:
             for event in split_events(body)[0]:
                 push(run, event)
         else:
-            lost = "the run was lost by the lab's Redis (flushed or restarted empty); press Train to start it anew"
-            push(run, sse("error", {"message": lost}))
+            lost = "the run ended without a result (its Redis lost it, or the server queueing it failed); press Train"
+            push(run, sse("error", {"message": lost + " to start it again"}))
         return True
 
     def close(self) -> None:

@@ -142,10 +142,10 @@ class LabRunner:
             elif (body := self._train(run, lock)) is not None:
                 return _replay(body)
             self.running[key] = run
-        run.listeners += 1
         return self._follow(run)
 
     async def _follow(self, run: Run) -> AsyncIterator[bytes]:
+        run.listeners += 1  # here, not before: a response whose client left before its body began never counts
         try:
             async for event in events_of(run):
                 yield event

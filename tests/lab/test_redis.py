@@ -161,6 +161,32 @@ def test_a_run_waiting_for_a_worker_says_how_long_before_its_start(two_webs, red
     assert queued == [("queued", {"ahead": 1, "seconds": math.ceil(mean)})]  # 1 run ahead, for 1 worker
 
 
+def test_a_queued_job_lost_before_it_began_is_queued_again(two_webs, redis_url):
+    import redis
+    from rq.job import Job
+
+    a, b = two_webs
+    r = redis.Redis.from_url(redis_url)
+    lost = f"{SHORT}&data_seed=59"
+    keys = RunKeys(run_hash(parse_lab(lost).run_key()))
+    with urllib.request.urlopen(f"{a}/api/train?{QUERY}&data_seed=60", timeout=90) as first:
+        started(first)  # the only worker trains it
+        with urllib.request.urlopen(f"{b}/api/train?{lost}", timeout=90) as second:
+            assert second.readline() == b"event: queued\n"
+            attempt, job_id = r.get(keys.job).decode().split()
+            Job.fetch(job_id, connection=r, serializer=SERIALIZER).cancel()  # as `rq empty`, or a worker on old code
+            body = b"event: queued\n" + second.read()
+        first.read()
+    assert attempt == "1"
+    assert [n for n, _ in events(body)][-1] == "done"  # attempt 2 trained it
+    deadline = time.monotonic() + 10
+    while r.exists(keys.claim, keys.job, keys.starts, keys.owner):  # the job's end frees them all, at once
+        assert time.monotonic() < deadline, "the run's keys stayed"
+        time.sleep(0.05)
+    retry = Job.fetch(job_id.rsplit("-", 1)[0] + "-2", connection=r, serializer=SERIALIZER)
+    assert retry.get_status().value == "finished" and retry.return_value() == "done"
+
+
 def test_a_worker_killed_mid_run_is_retried_once_then_every_listener_gets_an_error(tmp_path):
     import redis
 
