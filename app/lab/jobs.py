@@ -7,11 +7,13 @@ RQ forks for it (a process per job, as app/lab/worker.py is one per run in the e
 
     train(query, h, token, grace)   app/lab/worker.run, each event XADDed to the run's Stream
 
-The job owns its run while its owner key lives (app/lab/redis_store.py): it renews the key and the
-claim every second from a thread. A job killed by SIGKILL, or lost with its machine, renews
-nothing; the web processes that listen to the run see the key expire, and run the job once more
-(``enqueue`` with the next attempt), then write the ``error`` event. RQ's own retries are not used:
-they see a dead horse only, not a dead worker nor a lost machine.
+The job holds its run while its owner key lives (app/lab/redis_store.py): it renews the key and the
+claim every second from a thread, and every write it makes (begin, each event, the end) is one Lua
+script that checks the claim's token and that its attempt is the run's current one, so an attempt
+declared dead never writes into its retry's run. A job killed by SIGKILL, or lost with its machine,
+renews nothing; the web processes that listen to the run see the key lapse and queue the run once
+more (the next attempt), then write the ``error`` event. RQ's own retries are not used: they see a
+dead work horse only, not a dead worker nor a lost machine.
 
 Why RQ: one job, one forked process, which a signal ends with its training processes, the model
 of app/lab/worker.py; Redis only; a small, maintained library. Dramatiq and taskiq run actors in

@@ -12,8 +12,11 @@ A request for a run gets, the first that applies (as app/lab/runner.py, Redis fo
    without Redis or without any worker.
 
 While a run has listeners here, this process renews its listen key each second, and reads its
-Stream; when the Stream is quiet it checks the run's owner key: a job that died is queued again
-once, after a second death every listener gets an ``error`` event (app/lab/redis_store.py).
+Stream; when the Stream is quiet it looks at the run's attempt: one that began and whose owner
+key lapsed (killed, its machine lost), one that RQ failed or lost before it began, or a claim
+whose web process died before queueing it, is queued again once (the first listener anywhere to
+see it does it); after a second death every listener gets an ``error`` event. Listeners get each
+event once: a retry's repeats are skipped (``Sent``).
 """
 
 from __future__ import annotations
