@@ -53,8 +53,7 @@ from app.lab.redis_store import (
     RunKeys,
     prune,
 )
-from app.lab.runner import sse
-from app.lab.store import event_name
+from app.lab.stream import event_name, sse
 
 # Jobs as JSON, not RQ's default pickle: what a worker reads from Redis is data, never code to load
 # (Redis still needs a password off the loopback: any client may queue a job; README).

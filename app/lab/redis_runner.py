@@ -49,8 +49,19 @@ from app.lab.redis_store import (
     RunKeys,
     run_hash,
 )
-from app.lab.runner import Busy, Sent, Unavailable, changed, events_of, push, sse
-from app.lab.store import LAST, event_name, split_events
+from app.lab.stream import (
+    LAST,
+    Busy,
+    Sent,
+    Unavailable,
+    changed,
+    event_name,
+    events_of,
+    push,
+    replay,
+    split_events,
+    sse,
+)
 from app.link.lab_query import LabQuery
 from app.studies.recorded import recorded_events
 
@@ -99,7 +110,7 @@ class RedisLabRunner:
         """The events of the run of ``lab``: replayed, joined or queued (raises Busy or Unavailable first)."""
         key = lab.run_key()
         if (body := recorded_events(key)) is not None:
-            return _replay(body)
+            return replay(body)
         run = self.running.get(key)
         if run is None:
             keys = RunKeys(run_hash(key))
@@ -108,7 +119,7 @@ class RedisLabRunner:
             except self.errors as err:
                 raise self._unavailable(err) from err
             if body is not None:
-                return _replay(body)
+                return replay(body)
             run = self.running.get(key)  # another request of this process may have begun reading it meanwhile
             if run is None:
                 run = self.running[key] = Run(key, keys, lab)
@@ -325,7 +336,3 @@ def redis_address(url: str) -> str:
     if parts.scheme == "unix":
         return parts.path
     return f"{parts.hostname}:{parts.port or 6379}{parts.path or '/0'}"
-
-
-async def _replay(body: bytes) -> AsyncIterator[bytes]:
-    yield body

@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from app.core.encoding import dumps
-from app.lab.store import LAST, Lock, RunFiles, Store, event_name, split_events
+from app.lab.store import Lock, RunFiles, Store
+from app.lab.stream import LAST, Busy, Sent, changed, event_name, events_of, push, replay, split_events, sse
 from app.link.lab_query import LabQuery
 from app.studies.recorded import recorded_events
 
@@ -52,39 +52,6 @@ STALE = 3 * TOUCH  # a .listen untouched this long: that process's listeners hav
 TICK = 0.25  # seconds between checks of the listeners of a run trained here
 KILL_AFTER = 30  # seconds from a worker's SIGTERM to its SIGKILL, if it is still there
 KILL_AFTER_CLOSE = 5  # the same when the server stops
-
-
-class Busy(Exception):
-    """Every training slot is taken; ``retry_after`` estimates the seconds until one is free."""
-
-    def __init__(self, retry_after: int):
-        self.retry_after = retry_after
-        super().__init__(f"every lab worker is busy; try again in about {retry_after} s")
-
-
-class Unavailable(Exception):
-    """The lab cannot train now (its Redis does not answer, or no worker runs): the route's 503."""
-
-
-def sse(name: str, data: dict) -> bytes:
-    return f"event: {name}\ndata: {dumps(data)}\n\n".encode()
-
-
-class Sent:
-    """The events a run has handed out. A run trained again after its trainer died repeats the
-    events its listeners already have (``start`` and ``epoch`` events are the same bytes each
-    time): those are skipped, each with the ``progress`` event after it."""
-
-    def __init__(self) -> None:
-        self.seen: set[bytes] = set()
-        self.skipping = False
-
-    def fresh(self, event: bytes) -> bool:
-        if event_name(event) == b"progress":
-            return not self.skipping
-        self.skipping = event in self.seen
-        self.seen.add(event)
-        return not self.skipping
 
 
 @dataclass(eq=False)
@@ -127,20 +94,20 @@ class LabRunner:
         """The events of the run of ``lab``: replayed, joined or started (raises Busy first)."""
         key = lab.run_key()
         if (body := recorded_events(key)) is not None:
-            return _replay(body)
+            return replay(body)
         run = self.running.get(key)
         if run is not None:
             self.joined += 1
         else:
             files = self.store.files(key)
             if (body := self.store.finished(files)) is not None:
-                return _replay(body)
+                return replay(body)
             run = Run(key, lab, files)
             if (lock := self.store.claim(files)) is None:
                 self.joined += 1  # another process trains it
                 run.task = asyncio.create_task(self._mirror(run))
             elif (body := self._train(run, lock)) is not None:
-                return _replay(body)
+                return replay(body)
             self.running[key] = run
         return self._follow(run)
 
@@ -331,36 +298,6 @@ def _kill(process: subprocess.Popen) -> None:
     """SIGKILL, for a worker still there long after its SIGTERM."""
     if process.poll() is None:
         process.kill()
-
-
-def push(run, event: bytes) -> None:
-    """A run's event to its listeners in this process, unless a retry repeats it (``Sent``)."""
-    if run.sent.fresh(event):
-        run.events.append(event)
-        changed(run)
-
-
-def changed(run) -> None:
-    """Wake the run's listeners (each waits on the event of the moment)."""
-    run.changed.set()
-    run.changed = asyncio.Event()
-
-
-async def events_of(run) -> AsyncIterator[bytes]:
-    """A run's events in this process for one listener: those so far, then each new one, to the last."""
-    sent = 0
-    while True:
-        now = run.changed
-        while sent < len(run.events):
-            yield run.events[sent]
-            sent += 1
-        if run.done:
-            return
-        await now.wait()
-
-
-async def _replay(body: bytes) -> AsyncIterator[bytes]:
-    yield body
 
 
 def _removed(f: BinaryIO) -> bool:

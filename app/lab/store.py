@@ -30,19 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-LAST = (b"done", b"stopped", b"error")  # the events that end a run's stream
 ORPHAN = 600  # seconds: a .part untouched this long whose lock is free is removed by prune
-
-
-def event_name(event: bytes) -> bytes:
-    """``NAME`` of one server-sent event ``event: NAME\\ndata: JSON\\n\\n``."""
-    return event[7 : event.index(b"\n")]
-
-
-def split_events(data: bytes) -> tuple[list[bytes], bytes]:
-    """The complete events at the start of ``data`` and the rest (an event still being written)."""
-    *blocks, rest = data.split(b"\n\n")
-    return [block + b"\n\n" for block in blocks], rest
 
 
 class Lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from app.lab.runner import Busy, Unavailable
+from app.lab.stream import Busy, Unavailable
 from app.link.lab_query import LAB_FIELDS, parse_lab
 from app.web.errors import ERROR_RESPONSES
 from app.web.params import openapi_parameters, read_query
