@@ -60,14 +60,14 @@ from app.lab.stream import event_name, sse
 SERIALIZER = JSONSerializer
 WORKER_TTL = 20  # s: RQ's worker heartbeat (its key lives this + 60 s, + 90 s while it trains)
 JOB_TIMEOUT = 3 * 3600  # s: RQ's bound on one job; the lab's cost bound keeps runs far below it
-CACHE_BYTES = int(os.environ.get("DROPOUT_LAB_LAB_CACHE_MB", "64")) * 2**20
 
 
-def enqueue(queue, query: str, h: str, token: str, grace: float, attempt: int):
-    """Queue the run's job (attempt 1, or 2 after a death); RQ's job id names the run and attempt."""
+def enqueue(queue, query: str, h: str, token: str, attempt: int, grace: float, cache_bytes: int):
+    """Queue the run's job (attempt 1, or 2 after a death) with the web's settings (the listeners'
+    grace, the bound of the finished runs); RQ's job id names the run and attempt."""
     return queue.enqueue(
         "app.lab.jobs.train",
-        args=(query, h, token, grace, attempt),
+        args=(query, h, token, attempt, grace, cache_bytes),
         job_id=f"lab-{h[:24]}-{token[:8]}-{attempt}",
         job_timeout=JOB_TIMEOUT,
         result_ttl=60,
@@ -104,7 +104,7 @@ class _Run:
         got = self.r.eval(RENEW, 4, *keys, self.token, self.attempt, owner, OWNER_TTL, CLAIM_TTL)
         return (int(got[1]), int(got[2])) if got[0] else None
 
-    def end(self, finished: bool, seconds: float) -> None:
+    def end(self, finished: bool, seconds: float, cache_bytes: int) -> None:
         k = self.keys
         keys = (k.claim, k.starts, k.owner, k.job, k.events, k.sse, FINISHED, FINISHED_BYTES, SECONDS)
         body = b"".join(self.events) if finished else b""
@@ -112,7 +112,7 @@ class _Run:
         self.r.eval(END, 9, *keys, self.token, self.attempt, body, k.h, now, f"{seconds:.3f}", EVENTS_TTL, SECONDS_KEPT)
         if finished:
             with contextlib.suppress(Exception):
-                prune(self.r, CACHE_BYTES)
+                prune(self.r, cache_bytes)
 
     def let_go(self) -> None:
         """Stopped from outside (SIGTERM, not the lab's): the owner key goes now, so a listener
@@ -148,11 +148,7 @@ class _Heartbeat(threading.Thread):
                 return
 
 
-def _terminated(signum, frame) -> None:
-    raise SystemExit(143)  # unwinds through study.run, whose finally ends the training processes
-
-
-def train(query: str, h: str, token: str, grace: float, attempt: int = 1) -> str:
+def train(query: str, h: str, token: str, attempt: int, grace: float, cache_bytes: int) -> str:
     """RQ job: train the run of ``query`` (its hash ``h``) while its claim holds ``token`` and
     ``attempt`` is the one queued last."""
     from rq import get_current_job
@@ -161,30 +157,27 @@ def train(query: str, h: str, token: str, grace: float, attempt: int = 1) -> str
     if not run.begin():
         return "not run: the run was ended, claimed again or queued again before this job began"
     beat = _Heartbeat(run, grace)
-    previous = signal.signal(signal.SIGTERM, _terminated)
+    previous = signal.signal(signal.SIGTERM, worker.terminated)
     started = time.monotonic()
     beat.start()
-    outside = False
+    stopped = False
     try:
-        try:
-            worker.run(query, run.emit)
-        except SystemExit:
-            if beat.why is None:  # not the lab's own stop: a retry, by the next listener that looks
-                outside = True
-            else:
-                run.emit("stopped", {"message": beat.why})
-        finally:
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the heartbeat's last signal lands nowhere
-            beat.halt.set()
-            beat.join()
-        if outside:
-            run.let_go()
-            raise SystemExit(143)
-        last = event_name(run.events[-1]).decode() if run.events else "none"
-        run.end(last == "done", time.monotonic() - started)
-        return last
+        worker.run(query, run.emit)
+    except SystemExit:
+        stopped = True
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the heartbeat's last signal lands nowhere
+        beat.halt.set()
+        beat.join()
         signal.signal(signal.SIGTERM, previous)
+    if stopped and beat.why is None:  # a SIGTERM from outside, not the lab's: the next listener retries it
+        run.let_go()
+        raise SystemExit(143)
+    if stopped:
+        run.emit("stopped", {"message": beat.why})
+    last = event_name(run.events[-1]).decode() if run.events else "none"
+    run.end(last == "done", time.monotonic() - started, cache_bytes)
+    return last
 
 
 def work(url: str, concurrency: int) -> None:

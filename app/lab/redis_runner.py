@@ -30,6 +30,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import redis
+import redis.asyncio
+from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.registry import StartedJobRegistry
+from rq.worker_registration import WORKERS_BY_QUEUE_KEY
+
 from app.lab.jobs import SERIALIZER, enqueue
 from app.lab.redis_store import (
     ATTEMPTS,
@@ -54,9 +62,9 @@ from app.lab.stream import (
     Busy,
     Sent,
     Unavailable,
-    changed,
     event_name,
     events_of,
+    finish,
     push,
     replay,
     split_events,
@@ -84,14 +92,11 @@ class Run:
 
 
 class RedisLabRunner:
-    def __init__(self, url: str, *, grace: float = 60.0, max_wait: float = 300.0):
-        import redis
-        import redis.asyncio
-        from rq import Queue
-
+    def __init__(self, url: str, *, grace: float = 60.0, max_wait: float = 300.0, cache_bytes: int = 64 * 2**20):
         self.url = url
         self.grace = grace
         self.max_wait = max_wait
+        self.cache_bytes = cache_bytes  # the finished runs' bound, applied by the jobs
         self.errors = (redis.RedisError, OSError)
         self.r = redis.asyncio.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=BLOCK_MS / 1000 + 4)
         self.sync = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
@@ -158,7 +163,7 @@ class RedisLabRunner:
         return None
 
     async def _enqueue(self, query: str, keys: RunKeys, token: str, attempt: int) -> None:
-        job = await asyncio.to_thread(enqueue, self.queue, query, keys.h, token, self.grace, attempt)
+        job = await asyncio.to_thread(enqueue, self.queue, query, keys.h, token, attempt, self.grace, self.cache_bytes)
         await self.r.eval(QUEUED, 2, keys.claim, keys.job, token, f"{attempt} {job.id}", CLAIM_TTL)
 
     async def _listening(self, keys: RunKeys) -> None:
@@ -175,8 +180,6 @@ class RedisLabRunner:
         ``max_wait`` s to begin; Unavailable without workers. The wait: runs ahead of it (queued
         and training) past the live workers, each the mean duration of the last runs, shared over
         the workers."""
-        from rq.registry import StartedJobRegistry
-
         workers = self.live_workers()
         if workers == 0:
             raise Unavailable(
@@ -194,8 +197,6 @@ class RedisLabRunner:
 
     def live_workers(self) -> int:
         """RQ workers of the lab's queue whose heartbeat key still lives."""
-        from rq.worker_registration import WORKERS_BY_QUEUE_KEY
-
         names = self.sync.smembers(WORKERS_BY_QUEUE_KEY % QUEUE)
         pipe = self.sync.pipeline()
         for name in names:
@@ -211,13 +212,7 @@ class RedisLabRunner:
             run.listeners -= 1
             if run.listeners == 0 and not run.done:  # nobody here listens: stop reading (the job's grace counts)
                 run.task.cancel()
-                self._finish(run)
-
-    def _finish(self, run: Run) -> None:
-        run.done = True
-        if self.running.get(run.key) is run:
-            del self.running[run.key]
-        changed(run)
+                finish(self.running, run)
 
     async def _read(self, run: Run) -> None:
         """The run's Stream into its listeners here, until its last event."""
@@ -246,7 +241,7 @@ class RedisLabRunner:
             push(run, sse("error", {"message": f"the lab could not read the run: {type(err).__name__}: {err}"}))
         finally:
             if not run.done:
-                self._finish(run)
+                finish(self.running, run)
 
     async def _quiet(self, run: Run, last: str) -> bool:
         """Nothing new for a second: whether the run has ended without a last event here (its
@@ -292,9 +287,6 @@ class RedisLabRunner:
         return int(attempt) if status in (None, "failed", "stopped", "canceled") else None
 
     def _job_status(self, job_id: str) -> str | None:
-        from rq.exceptions import NoSuchJobError
-        from rq.job import Job
-
         try:
             return Job.fetch(job_id, connection=self.sync, serializer=SERIALIZER).get_status().value
         except NoSuchJobError:

@@ -28,7 +28,6 @@ run as it is runs as one Lua script (atomic in Redis): claim, begin, emit, renew
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 PREFIX = "lab:"
 QUEUE = "dropout-lab"  # the RQ queue of the lab's runs
@@ -45,43 +44,18 @@ def run_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
 class RunKeys:
-    h: str
+    """The keys of the run whose key hashes to ``h``."""
 
-    def _k(self, what: str) -> str:
-        return f"{PREFIX}run:{self.h}:{what}"
-
-    @property
-    def events(self) -> str:
-        return self._k("events")
-
-    @property
-    def claim(self) -> str:
-        return self._k("claim")
-
-    @property
-    def job(self) -> str:
-        return self._k("job")
-
-    @property
-    def starts(self) -> str:
-        return self._k("starts")
-
-    @property
-    def owner(self) -> str:
-        return self._k("owner")
+    def __init__(self, h: str):
+        self.h = h
+        base = f"{PREFIX}run:{h}:"
+        self.events, self.claim, self.job, self.starts, self.owner, self.listen, self.sse = (
+            base + name for name in ("events", "claim", "job", "starts", "owner", "listen", "sse")
+        )
 
     def recover(self, attempt: int) -> str:
-        return self._k(f"recover:{attempt}")
-
-    @property
-    def listen(self) -> str:
-        return self._k("listen")
-
-    @property
-    def sse(self) -> str:
-        return self._k("sse")
+        return f"{PREFIX}run:{self.h}:recover:{attempt}"
 
     def state(self) -> list[str]:
         """The keys of a run in progress, cleared by a new claim: events, job, starts, owner, recovers."""

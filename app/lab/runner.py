@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.lab.store import Lock, RunFiles, Store
-from app.lab.stream import LAST, Busy, Sent, changed, event_name, events_of, push, replay, split_events, sse
+from app.lab.stream import LAST, Busy, Sent, event_name, events_of, finish, push, replay, split_events, sse
 from app.link.lab_query import LabQuery
 from app.studies.recorded import recorded_events
 
@@ -127,11 +127,8 @@ class LabRunner:
     # the events of a run, from a worker here or another process's file, into the event loop
 
     def _finish(self, run: Run) -> None:
-        run.done = True
-        if self.running.get(run.key) is run:
-            del self.running[run.key]
+        finish(self.running, run)
         self.trainings.discard(run.training)
-        changed(run)
 
     # trained here
 

@@ -70,6 +70,15 @@ def push(run, event: bytes) -> None:
         changed(run)
 
 
+def finish(running: dict, run) -> None:
+    """No event will come any more: the run leaves ``running`` (if it is still the one there) and
+    its listeners read to its end."""
+    run.done = True
+    if running.get(run.key) is run:
+        del running[run.key]
+    changed(run)
+
+
 def changed(run) -> None:
     """Wake the run's listeners (each waits on the event of the moment)."""
     run.changed.set()

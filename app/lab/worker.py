@@ -41,10 +41,10 @@ def _print(name: str, data: dict) -> None:
     sys.stdout.flush()
 
 
-def _terminated(signum, frame) -> None:
+def terminated(signum, frame) -> None:
     raise SystemExit(143)  # unwinds through study.run, whose finally ends the training processes
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGTERM, terminated)
     run(sys.argv[1], _print)

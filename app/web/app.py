@@ -9,6 +9,7 @@ import anyio
 from fastapi import FastAPI
 
 from app import __version__
+from app.code_version import code_version
 from app.core.compute import one_blas_thread
 from app.core.problems import StateError
 from app.documents.trace import trace_json
@@ -42,7 +43,12 @@ def lab_runner(settings: Settings):
     if settings.redis_url:
         from app.lab.redis_runner import RedisLabRunner
 
-        return RedisLabRunner(settings.redis_url, grace=settings.lab_grace, max_wait=settings.lab_max_wait)
+        return RedisLabRunner(
+            settings.redis_url,
+            grace=settings.lab_grace,
+            max_wait=settings.lab_max_wait,
+            cache_bytes=settings.lab_cache_mb * 2**20,
+        )
     return LabRunner(
         settings.lab_cache_dir,
         workers=settings.lab_workers,
@@ -61,6 +67,7 @@ async def lifespan(app: FastAPI):
     app.state.lab = lab_runner(settings)
     load_lessons()  # a lesson that cannot be taught stops the start-up, naming its file and step
     trace_json(DEFAULT)  # warm the weights, kernels and code paths of the default state
+    code_version()  # every ETag starts with it: hashed now, not in the first request
     # What start-up built (modules, weights, lessons) lives as long as the process: moved out of
     # the collector's sight, so its full collections, which pause the event loop, stay short.
     gc.collect()

@@ -284,7 +284,7 @@ def test_the_queue_refuses_from_its_depth_and_the_last_runs_durations(empty_redi
     r.rpush(SECONDS, 20, 20)  # the last runs took 20 s
     queue = Queue("dropout-lab", connection=r, serializer=SERIALIZER)
     for n in range(3):
-        queue.enqueue("app.lab.jobs.train", args=("", str(n), "", 0.0), job_id=f"queued-{n}")
+        queue.enqueue("app.lab.jobs.train", args=("", str(n), "", 1, 0.0, 0), job_id=f"queued-{n}")
     # 3 runs ahead for 1 worker: this one would begin after 3 x 20 s = 60 s, past 30 s
     with pytest.raises(Busy) as busy:
         runner._admit()
